@@ -1,0 +1,50 @@
+"""`govmon`: one command for every job. Each subcommand lives in the module named here, which provides
+`add_arguments(parser)` and `run(args) -> int`; modules are imported only when their command runs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "migrate": ("monitor.commands", "bring the database schema up to date"),
+    "import-targets": ("monitor.commands", "import registry files (CSV or YAML) of websites, columns, accounts"),
+    "crawl": ("monitor.commands", "crawl the registry's websites and store what was seen"),
+    "inspect": ("monitor.inspect", "print the facts extracted from one URL or saved page"),
+    "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
+    "evaluate": ("monitor.evaluate", "judge a period: findings, verdicts, violations"),
+    "review": ("monitor.evaluate", "set the review state of a violation"),
+    "report": ("monitor.report.cli", "rates, attachment CSVs, charts and a draft notice for a period"),
+    "demo": ("monitor.demo", "serve the bundled 红河州 scenario, crawl, evaluate and report it"),
+}
+
+# Commands that share a module name their functions explicitly.
+ENTRY_POINTS = {
+    "migrate": ("add_migrate_arguments", "run_migrate"),
+    "import-targets": ("add_import_arguments", "run_import"),
+    "crawl": ("add_crawl_arguments", "run_crawl"),
+    "review": ("add_review_arguments", "run_review"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="govmon", description="政府网站与政务新媒体监测 (government-website monitor)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    if not argv or argv[0] not in COMMANDS:
+        parser.print_help()
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    name = argv[0]
+    module = importlib.import_module(COMMANDS[name][0])
+    add_name, run_name = ENTRY_POINTS.get(name, ("add_arguments", "run"))
+    command_parser = argparse.ArgumentParser(prog=f"govmon {name}", description=COMMANDS[name][1])
+    getattr(module, add_name)(command_parser)
+    args = command_parser.parse_args(argv[1:])
+    return int(getattr(module, run_name)(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""The host map: send chosen hosts to a fixed address, like curl's --resolve or Chromium's --host-resolver-rules.
+
+Setting MONITOR_HOST_MAP holds entries "pattern=address[:port]" separated by ';' or newlines; pattern is an exact
+host or "*.suffix". The URL and the Host header keep the original name, so servers that route by Host (virtual hosts,
+the simulated web) answer as they would for the real name. The same map is given to Chromium as
+--host-resolver-rules so rendered pages reach the same servers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+
+@dataclass(frozen=True)
+class HostRule:
+    pattern: str  # "www.hh.gov.cn" or "*.hh.gov.cn"
+    address: str  # "127.0.0.1:8080" or "10.0.0.5"
+
+    def matches(self, host: str) -> bool:
+        return fnmatch.fnmatchcase(host.lower(), self.pattern.lower())
+
+
+class HostMapError(ValueError):
+    pass
+
+
+def parse_host_map(text: str) -> list[HostRule]:
+    """Parse "pattern=address[:port]; ..." ; a malformed entry raises HostMapError naming it."""
+    rules: list[HostRule] = []
+    for raw in text.replace("\n", ";").split(";"):
+        entry = raw.strip()
+        if not entry:
+            continue
+        pattern, sep, address = entry.partition("=")
+        pattern, address = pattern.strip(), address.strip()
+        if not sep or not pattern or not address or " " in address:
+            raise HostMapError(f"MONITOR_HOST_MAP: malformed entry {entry!r}; expected pattern=address[:port]")
+        rules.append(HostRule(pattern, address))
+    return rules
+
+
+def lookup(rules: list[HostRule], host: str) -> str | None:
+    """The address of the first rule matching host, or None."""
+    for rule in rules:
+        if rule.matches(host):
+            return rule.address
+    return None
+
+
+def chromium_rules(rules: list[HostRule]) -> str:
+    """The same map as Chromium's --host-resolver-rules value."""
+    return ", ".join(f"MAP {r.pattern} {r.address}" for r in rules)
+
+
+def _with_address(url: str, address: str) -> str:
+    parts = urlsplit(url)
+    if ":" not in address:  # address without port keeps the URL's port
+        port = parts.port
+        address = f"{address}:{port}" if port else address
+    return urlunsplit((parts.scheme, address, parts.path, parts.query, ""))
+
+
+class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """Download handler for http(s): mapped hosts are connected to their address, the rest as usual.
+
+    Requests with meta "playwright" go to Chromium, which applies the same map through --host-resolver-rules.
+    Doing this in the handler (not a middleware) keeps the original request everywhere else: download slots
+    (per-host politeness), redirects, cookies and the response all carry the real host name.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.rules = parse_host_map(crawler.settings.get("MONITOR_HOST_MAP", ""))
+
+    async def download_request(self, request: Request) -> Response:  # type: ignore[override]
+        address = None if request.meta.get("playwright") else lookup(self.rules, urlsplit(request.url).hostname or "")
+        if address is None:
+            return await super().download_request(request)
+        mapped = request.replace(url=_with_address(request.url, address))
+        mapped.headers["Host"] = urlsplit(request.url).netloc
+        response = await super().download_request(mapped)
+        return response.replace(url=request.url, request=request)

@@ -1,0 +1,62 @@
+"""Classify how a fetch ended: the outcome classes stored in pages.outcome and link_checks.outcome.
+
+ok · http (any status ≥ 300 that was not followed; the status is stored beside) · timeout · dns · refused · tls ·
+too_large · not_html · empty · redirect_loop · connection (reset or closed mid-way) · error (anything else).
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet import error as txerror
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    text = f"{type(exc).__module__}.{type(exc).__name__} {exc}"
+    return "SSL" in text or "ssl" in text or "TLS" in text or "OpenSSL" in text
+
+
+def classify_exception(exc: BaseException) -> str:
+    if isinstance(exc, txerror.DNSLookupError):
+        return "dns"
+    if isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, txerror.ConnectionRefusedError):
+        return "refused"
+    if isinstance(exc, IgnoreRequest) and "redirect" in str(exc).lower():
+        return "redirect_loop"
+    if "download max size" in str(exc) or "maxsize" in str(exc).lower():
+        return "too_large"
+    if isinstance(exc, (ResponseNeverReceived, ResponseFailed)):
+        inner = getattr(exc, "reasons", None) or []
+        for reason in inner:
+            value = reason.value if isinstance(reason, Failure) else reason
+            if _tls_failure(value):
+                return "tls"
+            if isinstance(value, txerror.ConnectionLost | txerror.ConnectionDone):
+                return "connection"
+        return "connection"
+    if _tls_failure(exc):
+        return "tls"
+    if type(exc).__name__ in ("CancelledError",) or "cancel" in str(exc).lower():
+        return "too_large"
+    if isinstance(exc, txerror.ConnectError | txerror.ConnectionLost):
+        return "connection"
+    return "error"
+
+
+def classify_failure(failure: Failure) -> str:
+    return classify_exception(failure.value)
+
+
+def describe(failure: Failure) -> str:
+    exc = failure.value
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def is_html(content_type: bytes | None) -> bool:
+    ctype = (content_type or b"").split(b";")[0].strip().lower()
+    return any(ctype.startswith(t) for t in HTML_TYPES if t) or not ctype

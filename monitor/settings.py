@@ -1,0 +1,98 @@
+"""Scrapy settings of the monitor, and every MONITOR_* setting, documented where it is defined.
+
+Any setting can be overridden on the command line (`-s NAME=value`) or, for the MONITOR_* ones, by an
+environment variable of the same name (read in `monitor.config`).
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "govmon"
+SPIDER_MODULES = ["monitor.spiders"]
+NEWSPIDER_MODULE = "monitor.spiders"
+
+# ------------------------------------------------------------------ MONITOR_* settings
+
+# Where everything is stored: a bare path is an SQLite file; use postgresql+psycopg://user@host/db for real use.
+MONITOR_DATABASE_URL = os.environ.get("MONITOR_DATABASE_URL", "var/govmon.sqlite")
+
+# Host map, like curl's --resolve or Chromium's --host-resolver-rules: "pattern=address[:port]" entries
+# separated by ';' or newlines, where pattern is a host name or "*.suffix". Requests to a matching host are
+# sent to the address (the Host header and the URL stay as they are). Used by the simulated web, and by users
+# whose sites are only reachable through internal DNS or a fixed address.
+MONITOR_HOST_MAP = os.environ.get("MONITOR_HOST_MAP", "")
+
+# Crawl bounds per site: list pages followed per column (pagination), article pages sampled per column,
+# and columns discovered from the navigation when the registry lists none.
+MONITOR_MAX_LIST_PAGES = 3
+MONITOR_ARTICLES_PER_COLUMN = 2
+MONITOR_MAX_DISCOVERED_COLUMNS = 60
+
+# Link checking: HEAD first, GET when the server refuses HEAD. External links are checked once per run.
+MONITOR_CHECK_LINKS = True
+MONITOR_CHECK_EXTERNAL_LINKS = True
+
+# Pages whose footer is written by a script are read again from a Chromium-rendered DOM (scrapy-playwright).
+MONITOR_RENDER_SCRIPT_FOOTERS = True
+# Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser).
+MONITOR_CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium-headless-shell")
+
+# Rows per database transaction in the storage pipeline.
+MONITOR_BATCH_SIZE = 500
+
+# The visible body text kept per page for text checks (typos, personal data), in characters.
+MONITOR_TEXT_SAMPLE_CHARS = 20000
+
+# ------------------------------------------------------------------ Scrapy: politeness
+
+ROBOTSTXT_OBEY = False  # supervisors are mandated to check these sites; robots rules target search engines
+USER_AGENT = "govmon/0.1 (+government website inspection; 政府网站监管检查)"
+CONCURRENT_REQUESTS = 32  # throughput comes from many sites in parallel...
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # ...never from hammering one small government server
+DOWNLOAD_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a page larger than this is recorded as too_large, not downloaded
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 6
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+HTTPERROR_ALLOW_ALL = True  # every status is a fact to record; the spider classifies it
+DNS_TIMEOUT = 10
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Retry-After aware retries replace the stock retry middleware.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "monitor.middlewares.RetryAfterMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "monitor.pipelines.storage.StoragePipeline": 800,
+}
+
+# ------------------------------------------------------------------ Scrapy: browser rendering
+
+DOWNLOAD_HANDLERS = {
+    # scrapy-playwright's handler (Chromium for requests with meta "playwright") plus the host map.
+    "http": "monitor.hostmap.HostMapDownloadHandler",
+    "https": "monitor.hostmap.HostMapDownloadHandler",
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
+# Launch options (executable and the host map as --host-resolver-rules) are filled in by monitor.browser.
+PLAYWRIGHT_LAUNCH_OPTIONS: dict = {}

@@ -1,0 +1,320 @@
+"""The website spider: per target site, homepage → columns → list pages → a sample of articles; every link checked.
+
+It records facts only (pages with their fetch outcome, list entries with dates, links with checked outcomes, footer
+marks); the checks judge them later. Arguments (`scrapy crawl website -a name=value` or `govmon crawl`):
+
+- sites: comma-separated 网站标识码 to crawl (default: every active site of the registry);
+- run_id: identity of the run (default: generated); re-playing a run with the same id updates its rows;
+- as_of: monitoring point, YYYY-MM-DD (default: today); year-less dates such as [03-02] are read against it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
+from sqlalchemy import select
+from twisted.python.failure import Failure
+
+from monitor import db
+from monitor.extract.encoding import decode, looks_binary
+from monitor.extract.links import canonicalize
+from monitor.extract.lists import json_list_entries
+from monitor.extract.model import ListEntry, PageFacts
+from monitor.extract.page import extract_page
+from monitor.hostmap import chromium_rules, parse_host_map
+from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
+from monitor.migrate import upgrade
+from monitor.outcome import classify_failure, describe, is_html
+
+# Statuses a server gives to refuse HEAD; the link is then checked again with GET.
+HEAD_REFUSED = {400, 403, 405, 406, 501}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class WebsiteSpider(scrapy.Spider):
+    name = "website"
+
+    def __init__(self, sites: str = "", run_id: str = "", as_of: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site_filter = {s.strip() for s in sites.split(",") if s.strip()}
+        self.run_id = run_id or f"website-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        self.as_of = date.fromisoformat(as_of) if as_of else date.today()
+        self.checked: set[str] = set()  # URLs whose outcome is known or pending in this run
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Chromium gets the executable and the host map at launch (scrapy-playwright reads these options).
+        args = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-dev-shm-usage"]
+        rules = parse_host_map(settings.get("MONITOR_HOST_MAP", ""))
+        if rules:
+            args.append(f"--host-resolver-rules={chromium_rules(rules)}")
+        options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+        options.setdefault("executable_path", settings.get("MONITOR_CHROMIUM"))
+        options["args"] = list(options.get("args", [])) + args
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="spider")
+
+    # ------------------------------------------------------------------ start
+
+    def load_targets(self) -> list[dict[str, Any]]:
+        engine = db.engine_for(self.settings.get("MONITOR_DATABASE_URL"))
+        upgrade(engine)
+        with engine.connect() as conn:
+            query = select(db.websites).where(db.websites.c.active.is_(True))
+            sites = [dict(r._mapping) for r in conn.execute(query)]
+            columns = [dict(r._mapping) for r in conn.execute(
+                select(db.site_columns).where(db.site_columns.c.source == "registry"))]
+        engine.dispose()
+        if self.site_filter:
+            sites = [s for s in sites if s["site_code"] in self.site_filter]
+        for site in sites:
+            site["columns"] = [c for c in columns if c["site_code"] == site["site_code"]]
+        return sites
+
+    async def start(self) -> AsyncIterator[Request]:
+        sites = self.load_targets()
+        self.logger.info("run %s: %d sites, monitoring point %s", self.run_id, len(sites), self.as_of)
+        for site in sites:
+            yield self.page_request(site["homepage"], site, "home", site["homepage"], self.parse_home)
+
+    # ------------------------------------------------------------------ requests
+
+    def page_request(self, url: str, site: dict, role: str, column_url: str, callback, **meta: Any) -> Request:
+        self.checked.add(canonicalize(url))
+        return Request(url, callback=callback, errback=self.page_failed, dont_filter=role == "home",
+                       meta={"site": site, "role": role, "column_url": column_url, "started": time.monotonic(),
+                             **meta})
+
+    def link_check(self, url: str, method: str = "HEAD") -> Request:
+        return Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
+                       dont_filter=method == "GET", priority=-10,
+                       meta={"method": method, "started": time.monotonic(), "dont_retry": method == "HEAD"})
+
+    # ------------------------------------------------------------------ pages
+
+    def page_item(self, response: Response | None, request: Request, outcome: str, **values: Any) -> PageItem:
+        meta = request.meta
+        return PageItem(
+            run_id=self.run_id, site_code=meta["site"]["site_code"], url=request.url, role=meta["role"],
+            column_url=meta.get("column_url"), fetched_at=utcnow(), outcome=outcome,
+            status=response.status if response is not None else None,
+            final_url=response.url if response is not None else None,
+            elapsed_ms=int((time.monotonic() - meta.get("started", time.monotonic())) * 1000), **values)
+
+    def read(self, response: Response) -> tuple[str | None, PageFacts | None, str | None]:
+        """(outcome, facts, encoding); outcome is None for a readable HTML page."""
+        body = response.body
+        if response.status >= 300:
+            return "http", None, None
+        if not body.strip():
+            return "empty", None, None
+        if not is_html(response.headers.get("Content-Type")) or looks_binary(body):
+            return "not_html", None, None
+        text, encoding = decode(body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
+        column = response.meta.get("column") or {}
+        try:
+            facts = extract_page(text, response.url, encoding=encoding, ref=self.as_of,
+                                 item_selector=column.get("item_selector"),
+                                 date_selector=column.get("date_selector"))
+        except Exception:  # a page the parser cannot read is a recorded outcome, never a stopped crawl
+            self.logger.exception("extraction failed on %s", response.url)
+            return "unparsable", None, encoding
+        return None, facts, encoding
+
+    def fact_values(self, facts: PageFacts, encoding: str | None) -> dict[str, Any]:
+        f = facts.footer
+        limit = self.settings.getint("MONITOR_TEXT_SAMPLE_CHARS", 20000)
+        return {
+            "encoding": encoding, "title": facts.title,
+            "published": facts.published.value if facts.published else None,
+            "published_text": facts.published.text if facts.published else None,
+            "entry_count": len(facts.entries),
+            "footer_site_code": f.site_code, "footer_icp": f.icp, "footer_police": f.police,
+            "footer_conac": f.conac, "footer_zhaocuo": f.zhaocuo, "footer_sponsor": f.sponsor,
+            "text_sample": facts.text[:limit] if facts.text else None,
+        }
+
+    def emit_facts(self, response: Response, facts: PageFacts, encoding: str | None, **extra: Any) -> Iterator[Any]:
+        """The page row, its list entries and links, and the link checks not yet scheduled."""
+        meta = response.meta
+        site, role = meta["site"], meta["role"]
+        yield self.page_item(response, response.request, "ok", **(self.fact_values(facts, encoding) | extra))
+        yield from self.entry_items(site, meta["column_url"], response.url, facts.entries)
+        yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
+                            outcome="ok", status=response.status, final_url=response.url)
+        for link in facts.links:
+            yield LinkItem(run_id=self.run_id, site_code=site["site_code"], source_url=response.url, url=link.url,
+                           tag=link.tag, anchor=link.anchor[:500] or None, attachment=link.attachment,
+                           external=link.external, on_homepage=role == "home", hidden=link.hidden)
+            if self.settings.getbool("MONITOR_CHECK_LINKS") and link.url not in self.checked:
+                if link.external and not self.settings.getbool("MONITOR_CHECK_EXTERNAL_LINKS"):
+                    continue
+                if urlsplit(link.url).scheme in ("http", "https"):
+                    self.checked.add(link.url)
+                    yield self.link_check(link.url)
+
+    def entry_items(self, site: dict, column_url: str, page_url: str, entries: list[ListEntry]) -> Iterator[Any]:
+        for position, entry in enumerate(entries):
+            yield ListEntryItem(run_id=self.run_id, site_code=site["site_code"], column_url=column_url,
+                                page_url=page_url, position=position, title=(entry.title or "")[:500] or None,
+                                url=entry.url, published=entry.date.value if entry.date else None,
+                                date_text=entry.date.text if entry.date else None)
+
+    def unreadable(self, response: Response) -> tuple[PageFacts | None, str | None, Any]:
+        """Read a response; for an unreadable one also return the page row recording why."""
+        outcome, facts, encoding = self.read(response)
+        if outcome is None:
+            return facts, encoding, None
+        item = self.page_item(response, response.request, outcome,
+                              error=f"HTTP {response.status}" if outcome == "http" else None)
+        return None, None, item
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        facts, encoding, failed = self.unreadable(response)
+        site = response.meta["site"]
+        if failed is not None:
+            yield failed
+            yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
+                                outcome=failed.outcome, status=response.status, final_url=response.url)
+            return
+        if facts.footer.written_by_script and self.settings.getbool("MONITOR_RENDER_SCRIPT_FOOTERS"):
+            # Read the footer from the rendered DOM first; the page row is emitted once, with the rendered marks.
+            yield Request(response.url, callback=self.parse_rendered, errback=self.render_failed, dont_filter=True,
+                          meta={"playwright": True, "site": site, "role": "home",
+                                "column_url": response.meta["column_url"], "static": (facts, encoding),
+                                "started": response.meta["started"]})
+        else:
+            yield from self.emit_facts(response, facts, encoding)
+        yield from self.follow_columns(response, site, facts)
+
+    def follow_columns(self, response: Response, site: dict, facts: PageFacts) -> Iterator[Any]:
+        columns = site["columns"]
+        if not columns:
+            limit = self.settings.getint("MONITOR_MAX_DISCOVERED_COLUMNS", 60)
+            home_host = urlsplit(response.url).hostname
+            columns = []
+            for col in facts.columns:
+                if urlsplit(col.url).hostname != home_host or len(columns) >= limit:
+                    continue
+                columns.append({"url": col.url, "name": col.name, "category": col.category,
+                                "item_selector": None, "date_selector": None})
+                yield ColumnItem(site_code=site["site_code"], url=col.url, name=col.name, category=col.category)
+        for column in columns:
+            yield self.page_request(column["url"], site, "column", column["url"], self.parse_list, column=column,
+                                    list_page=0)
+
+    def parse_rendered(self, response: Response) -> Iterator[Any]:
+        facts, encoding = response.meta["static"]
+        _, rendered, _ = self.read(response)
+        if rendered is not None:
+            facts.footer = rendered.footer
+            if not facts.entries and rendered.entries:
+                facts.entries = rendered.entries
+        yield from self.emit_facts(response, facts, encoding, rendered=rendered is not None)
+
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        facts, encoding = request.meta["static"]
+        response = Response(request.url, status=200, request=request)
+        response.meta  # noqa: B018 - binds request.meta to the synthetic response
+        self.logger.warning("rendering %s failed (%s); footer read from the static page", request.url,
+                            describe(failure))
+        yield from self.emit_facts(response, facts, encoding, error=f"render failed: {describe(failure)}")
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        site, column = meta["site"], meta["column"]
+        facts, encoding, failed = self.unreadable(response)
+        if failed is not None:
+            yield failed
+            yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
+                                outcome=failed.outcome, status=response.status, final_url=response.url)
+            return
+        yield from self.emit_facts(response, facts, encoding)
+        for url in facts.xhr_lists:
+            if canonicalize(url) not in self.checked:
+                self.checked.add(canonicalize(url))
+                yield Request(url, callback=self.parse_json_list, errback=self.page_failed,
+                              meta={"site": site, "role": "list", "column_url": meta["column_url"],
+                                    "column": column, "started": time.monotonic()})
+        next_index = meta["list_page"] + 1
+        if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES", 3):
+            for url in facts.next_pages:
+                if canonicalize(url) not in self.checked:
+                    yield self.page_request(url, site, "list", meta["column_url"], self.parse_list,
+                                            column=column, list_page=next_index)
+                    break
+        if meta["list_page"] == 0:
+            yield from self.sample_articles(site, meta["column_url"], facts.entries)
+
+    def sample_articles(self, site: dict, column_url: str, entries: list[ListEntry]) -> Iterator[Request]:
+        wanted = self.settings.getint("MONITOR_ARTICLES_PER_COLUMN", 2)
+        for entry in entries:
+            if wanted <= 0:
+                break
+            if entry.url and canonicalize(entry.url) not in self.checked \
+                    and urlsplit(entry.url).scheme in ("http", "https"):
+                wanted -= 1
+                yield self.page_request(entry.url, site, "article", column_url, self.parse_article)
+
+    def parse_json_list(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        try:
+            data = json.loads(response.text if hasattr(response, "text") else response.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield self.page_item(response, response.request, "not_json" if response.status < 300 else "http",
+                                 error=str(exc)[:300])
+            return
+        entries = json_list_entries(data, response.url, ref=self.as_of)
+        yield self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8")
+        yield from self.entry_items(meta["site"], meta["column_url"], response.url, entries)
+        yield from self.sample_articles(meta["site"], meta["column_url"], entries)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        facts, encoding, failed = self.unreadable(response)
+        if failed is not None:
+            yield failed
+            return
+        yield from self.emit_facts(response, facts, encoding)
+
+    def page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        outcome = classify_failure(failure)
+        yield self.page_item(None, request, outcome, error=describe(failure))
+        yield LinkCheckItem(run_id=self.run_id, url=request.url, checked_at=utcnow(), method="GET",
+                            outcome=outcome, error=describe(failure))
+
+    # ------------------------------------------------------------------ link checks
+
+    def link_checked(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        if meta["method"] == "HEAD" and (response.status in HEAD_REFUSED or response.status >= 500):
+            yield self.link_check(response.request.url, "GET")
+            return
+        yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(),
+                            method=meta["method"], outcome="ok" if response.status < 300 else "http",
+                            status=response.status, final_url=response.url,
+                            elapsed_ms=int((time.monotonic() - meta["started"]) * 1000))
+
+    def link_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        outcome = classify_failure(failure)
+        if request.meta["method"] == "HEAD" and outcome in ("connection", "error"):
+            yield self.link_check(request.url, "GET")  # some servers drop HEAD requests
+            return
+        yield LinkCheckItem(run_id=self.run_id, url=request.url, checked_at=utcnow(), method=request.meta["method"],
+                            outcome=outcome, error=describe(failure),
+                            elapsed_ms=int((time.monotonic() - request.meta["started"]) * 1000))
