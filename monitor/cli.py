@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("monitor.commands", "bring the database schema up to date"),
     "import-targets": ("monitor.commands", "import registry files (CSV or YAML) of websites, columns, accounts"),
     "crawl": ("monitor.commands", "crawl the registry's websites and store what was seen"),
+    "probe": ("monitor.commands", "availability probe rounds over every homepage (站点无法访问)"),
     "inspect": ("monitor.inspect", "print the facts extracted from one URL or saved page"),
     "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
     "evaluate": ("monitor.evaluate", "judge a period: findings, verdicts, violations"),
@@ -19,11 +20,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("monitor.demo", "serve the bundled 红河州 scenario, crawl, evaluate and report it"),
 }
 
+# Scheduled jobs: a second run of one of these while it is still running does not start.
+LOCKED = {"crawl", "probe", "evaluate", "report"}
+
 # Commands that share a module name their functions explicitly.
 ENTRY_POINTS = {
     "migrate": ("add_migrate_arguments", "run_migrate"),
     "import-targets": ("add_import_arguments", "run_import"),
     "crawl": ("add_crawl_arguments", "run_crawl"),
+    "probe": ("add_probe_arguments", "run_probe"),
     "review": ("add_review_arguments", "run_review"),
 }
 
@@ -43,7 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     command_parser = argparse.ArgumentParser(prog=f"govmon {name}", description=COMMANDS[name][1])
     getattr(module, add_name)(command_parser)
     args = command_parser.parse_args(argv[1:])
-    return int(getattr(module, run_name)(args) or 0)
+    if name not in LOCKED:
+        return int(getattr(module, run_name)(args) or 0)
+    from monitor.config import setting
+    from monitor.lock import JobLocked, job_lock
+
+    try:
+        with job_lock(name, str(setting("MONITOR_LOCK_URL", ""))):
+            return int(getattr(module, run_name)(args) or 0)
+    except JobLocked as exc:
+        print(exc, file=sys.stderr)
+        return 75  # EX_TEMPFAIL: cron and systemd log it; the next scheduled run goes ahead
 
 
 if __name__ == "__main__":

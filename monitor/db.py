@@ -192,6 +192,23 @@ link_checks = Table(
     UniqueConstraint("run_id", "url"),
 )
 
+probes = Table(
+    "probes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", String(64), nullable=False, comment="one probe round over the registry"),
+    Column("site_code", String(12), nullable=False),
+    Column("family", String(4), nullable=False, comment="any (as resolved) / ipv6 (forced over IPv6)"),
+    Column("url", Text, nullable=False),
+    Column("probed_at", DateTime, nullable=False, comment="when the visit started (UTC)"),
+    Column("outcome", String(16), nullable=False, comment="ok/http/timeout/dns/refused/tls/no_aaaa/no_route/..."),
+    Column("status", Integer),
+    Column("latency_ms", Integer, comment="until the page had fully arrived"),
+    Column("address", String(64), comment="address actually connected to, when forced"),
+    Column("error", Text),
+    UniqueConstraint("round_id", "site_code", "family"),
+)
+
 # ---------------------------------------------------------------- judgements
 
 findings = Table(

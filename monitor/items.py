@@ -102,3 +102,21 @@ class ColumnItem:
     unit: str | None = None
     item_selector: str | None = None
     date_selector: str | None = None
+
+
+@dataclass
+class ProbeItem:
+    """One availability visit of a homepage."""
+
+    table: ClassVar[str] = "probes"
+    on_conflict: ClassVar[str] = "update"
+    round_id: str
+    site_code: str
+    family: str
+    url: str
+    probed_at: datetime
+    outcome: str
+    status: int | None = None
+    latency_ms: int | None = None
+    address: str | None = None
+    error: str | None = None

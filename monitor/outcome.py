@@ -1,11 +1,13 @@
 """Classify how a fetch ended: the outcome classes stored in pages.outcome and link_checks.outcome.
 
 ok · http (any status ≥ 300 that was not followed; the status is stored beside) · timeout · dns · refused · tls ·
-too_large · not_html · empty · redirect_loop · connection (reset or closed mid-way) · error (anything else).
+too_large · not_html · empty · unparsable · redirect_loop · connection (reset or closed mid-way) ·
+no_aaaa / no_route (IPv6 probe) · error (anything else).
 """
 
 from __future__ import annotations
 
+from scrapy import exceptions
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as txerror
 from twisted.python.failure import Failure
@@ -20,30 +22,39 @@ def _tls_failure(exc: BaseException) -> bool:
 
 
 def classify_exception(exc: BaseException) -> str:
+    # Scrapy ≥ 2.14 wraps Twisted's errors in its own; the original stays in __cause__.
+    scrapy_classes = {
+        exceptions.CannotResolveHostError: "dns",
+        exceptions.DownloadTimeoutError: "timeout",
+        exceptions.DownloadConnectionRefusedError: "refused",
+    }
+    for cls, outcome in scrapy_classes.items():
+        if isinstance(exc, cls):
+            return outcome
+    if isinstance(exc, exceptions.DownloadCancelledError) or "download max size" in str(exc):
+        return "too_large"
+    if exc.__cause__ is not None and isinstance(exc, exceptions.DownloadFailedError | exceptions.ResponseDataLossError):
+        inner = classify_exception(exc.__cause__)
+        return inner if inner != "error" else "connection"
     if isinstance(exc, txerror.DNSLookupError):
         return "dns"
-    if isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError, TimeoutError)):
+    if isinstance(exc, txerror.TimeoutError | txerror.TCPTimedOutError | TimeoutError):
         return "timeout"
     if isinstance(exc, txerror.ConnectionRefusedError):
         return "refused"
+    if isinstance(exc, IgnoreRequest) and str(exc).startswith("no_aaaa"):
+        return "no_aaaa"
     if isinstance(exc, IgnoreRequest) and "redirect" in str(exc).lower():
         return "redirect_loop"
-    if "download max size" in str(exc) or "maxsize" in str(exc).lower():
-        return "too_large"
-    if isinstance(exc, (ResponseNeverReceived, ResponseFailed)):
-        inner = getattr(exc, "reasons", None) or []
-        for reason in inner:
+    if isinstance(exc, ResponseNeverReceived | ResponseFailed):
+        for reason in getattr(exc, "reasons", None) or []:
             value = reason.value if isinstance(reason, Failure) else reason
             if _tls_failure(value):
                 return "tls"
-            if isinstance(value, txerror.ConnectionLost | txerror.ConnectionDone):
-                return "connection"
         return "connection"
     if _tls_failure(exc):
         return "tls"
-    if type(exc).__name__ in ("CancelledError",) or "cancel" in str(exc).lower():
-        return "too_large"
-    if isinstance(exc, txerror.ConnectError | txerror.ConnectionLost):
+    if isinstance(exc, txerror.ConnectError | txerror.ConnectionLost | exceptions.ResponseDataLossError):
         return "connection"
     return "error"
 

@@ -38,6 +38,19 @@ MONITOR_RENDER_SCRIPT_FOOTERS = True
 # Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser).
 MONITOR_CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium-headless-shell")
 
+# The availability probe: a visit fails when the homepage has not fully arrived within this many seconds (the
+# national rule's 15 s; a visit of exactly 15 s fails).
+MONITOR_PROBE_TIMEOUT = 15.0
+
+# Job lock: a second run of the same job while one runs does not start. A file lock under var/locks by default;
+# set a redis:// URL to lock across machines (several workers sharing one schedule).
+MONITOR_LOCK_URL = os.environ.get("MONITOR_LOCK_URL", "")
+
+# Retries: wait for Retry-After up to this many seconds (longer requests are recorded as the answer), else back off
+# exponentially from MONITOR_RETRY_BACKOFF seconds.
+MONITOR_RETRY_AFTER_MAX = 120.0
+MONITOR_RETRY_BACKOFF = 0.5
+
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500
 
@@ -67,6 +80,7 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 HTTPERROR_ALLOW_ALL = True  # every status is a fact to record; the spider classifies it
 DNS_TIMEOUT = 10
+DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"  # IPv6-capable (the default resolver is IPv4-only)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -1,12 +1,13 @@
-"""initial schema: registry, observed facts, judgements
+"""initial schema: registry, observed facts, probes, judgements
 
 Revision ID: 0001_initial
-Revises: 
-Create Date: 2026-11-23 05:28:07.359572
+Revises:
+Create Date: 2026-11-23 05:35:21.387516
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0001_initial'
 down_revision = None
@@ -116,6 +117,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pages')),
     sa.UniqueConstraint('run_id', 'url', name=op.f('uq_pages_run_id'))
     )
+    op.create_table('probes',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('round_id', sa.String(length=64), nullable=False, comment='one probe round over the registry'),
+    sa.Column('site_code', sa.String(length=12), nullable=False),
+    sa.Column('family', sa.String(length=4), nullable=False, comment='any (as resolved) / ipv6 (forced over IPv6)'),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('probed_at', sa.DateTime(), nullable=False, comment='when the visit started (UTC)'),
+    sa.Column('outcome', sa.String(length=16), nullable=False, comment='ok/http/timeout/dns/refused/tls/no_aaaa/no_route/...'),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('latency_ms', sa.Integer(), nullable=True, comment='until the page had fully arrived'),
+    sa.Column('address', sa.String(length=64), nullable=True, comment='address actually connected to, when forced'),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_probes')),
+    sa.UniqueConstraint('round_id', 'site_code', 'family', name=op.f('uq_probes_round_id'))
+    )
     op.create_table('regions',
     sa.Column('code', sa.String(length=6), nullable=False, comment='GB/T 2260 6-digit code'),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -204,6 +220,7 @@ def downgrade() -> None:
     op.drop_table('site_columns')
     op.drop_table('runs')
     op.drop_table('regions')
+    op.drop_table('probes')
     op.drop_table('pages')
     op.drop_table('list_entries')
     op.drop_table('links')
