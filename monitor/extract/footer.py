@@ -1,0 +1,79 @@
+"""Footer marks (页面底部功能区): 网站标识码, ICP number, 公安备案 number, 党政机关标识, the 找错 entrance, 主办单位.
+
+Marks are read from the visible text and elements of the page as served. When they are missing there but the page
+builds its footer with a script (document.write, a footer script, an empty footer container), `written_by_script`
+tells the spider to read the footer again from a Chromium-rendered DOM.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+from monitor.extract.model import FooterFacts
+
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼滇蜀黔陇秦"
+SITE_CODE = re.compile(r"(?:政府)?网站标识码\s*[:：]?\s*(bm\d{8}|\d{10,12})(?!\d)", re.I)
+ICP = re.compile(rf"([{PROVINCES}])\s*ICP\s*备\s*(\d{{6,10}})\s*(号)?\s*(?:-\s*(\d{{1,3}}))?")
+POLICE = re.compile(rf"([{PROVINCES}])\s*公网安备\s*((?:\d\s*){{14}})(?!\d)\s*(号)?")
+SPONSOR = re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜，,。;；:：]{2,40})")
+CONAC = re.compile(r"conac|党政机关", re.I)
+ZHAOCUO_TEXT = re.compile(r"我为政府网站找错|找错")
+ZHAOCUO_URL = re.compile(r"zfwzgl\.www\.gov\.cn|pucha\.kaipuyun\.cn|jiucuo|/c125533/", re.I)
+FOOTER_CONTAINER = re.compile(r"foot|bottom|copyright|banquan|bq\b|dibu|db\b", re.I)
+
+
+def _footer_text(sel: Selector, text: str) -> str:
+    """The footer's text when a footer container exists, else the end of the page text."""
+    nodes = [n for n in sel.xpath("//footer | //*[@id or @class]")
+             if n.root.tag == "footer" or FOOTER_CONTAINER.search(f"{n.attrib.get('id', '')} {n.attrib.get('class', '')}")]
+    parts = [" ".join(t.strip() for t in n.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+                      if t.strip()) for n in nodes]
+    footer = " ".join(p for p in parts if p)
+    return f"{footer} {text[-3000:]}" if footer else text[-3000:]
+
+
+def footer_facts(sel: Selector, html: str, text: str | None = None) -> FooterFacts:
+    from monitor.extract.dates import visible_text
+
+    text = visible_text(sel) if text is None else text
+    facts = FooterFacts()
+    m = SITE_CODE.search(text)
+    if m:
+        facts.site_code = m.group(1)
+    m = ICP.search(text)
+    if m:
+        facts.icp = f"{m.group(1)}ICP备{m.group(2)}号" + (f"-{m.group(4)}" if m.group(4) else "")
+    m = POLICE.search(text)
+    if m:
+        digits = re.sub(r"\s", "", m.group(2))
+        facts.police = f"{m.group(1)}公网安备{digits}号"
+    m = SPONSOR.search(_footer_text(sel, text))
+    if m:
+        facts.sponsor = m.group(1)
+    for node in sel.xpath("//img | //a | //script[@src] | //iframe"):
+        ref = " ".join(node.attrib.get(a, "") for a in ("src", "href", "alt", "title", "id"))
+        label = " ".join(node.xpath(".//text()").getall()) if node.root.tag == "a" else ""
+        if CONAC.search(ref) or (node.root.tag == "a" and "党政机关" in label):
+            facts.conac = True
+        if ZHAOCUO_URL.search(ref) or (node.root.tag == "a" and ZHAOCUO_TEXT.search(label + ref)):
+            facts.zhaocuo = True
+    if not (facts.site_code and facts.icp and facts.police):
+        facts.written_by_script = _script_footer(sel, html)
+    return facts
+
+
+def _script_footer(sel: Selector, html: str) -> bool:
+    """Does the page produce its footer with a script (so a rendered DOM would show what the source does not)?"""
+    scripts = " ".join(sel.xpath("//script[not(@src)]/text()").getall())
+    if "document.write" in scripts or SITE_CODE.search(scripts) or "ICP" in scripts:
+        return True
+    if any(FOOTER_CONTAINER.search(src) for src in sel.xpath("//script/@src").getall()):
+        return True
+    for node in sel.xpath("//footer | //*[@id or @class]"):
+        hint = f"{node.attrib.get('id', '')} {node.attrib.get('class', '')}"
+        if (node.root.tag == "footer" or FOOTER_CONTAINER.search(hint)) and not "".join(
+                node.xpath(".//text()[not(ancestor::script)]").getall()).strip():
+            return True
+    return False

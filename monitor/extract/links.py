@@ -1,0 +1,84 @@
+"""Links of a page: every a, img, script, iframe and link element, canonicalised and classified."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import tldextract
+from parsel import Selector
+
+from monitor.extract.model import LinkFact
+
+ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd|txt|csv|dps|ceb)$", re.I)
+SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid"}
+SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "vbscript:")
+ELEMENTS = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
+            ("frame", "src"), ("link", "href"), ("embed", "src"))
+HIDDEN = ("ancestor-or-self::*[@hidden or contains(translate(@style, 'DISPLAYNOEVIBTHFZ ', 'displaynoevibthfz'),"
+          " 'display:none') or contains(translate(@style, 'VISBLTYHDEN ', 'visbltyhden'), 'visibility:hidden')"
+          " or contains(translate(@style, ' ', ''), 'font-size:0') or contains(translate(@style, ' ', ''),"
+          " 'left:-9') or contains(translate(@style, ' ', ''), 'top:-9')]")
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # Offline: the bundled Public Suffix List, never a download at run time.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    return _extractor()(host).top_domain_under_public_suffix or host
+
+
+def canonicalize(url: str) -> str:
+    """Canonical form for de-duplication: no fragment, lower-case scheme and host, no default port, sorted query
+    without session ids and utm_* parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    netloc = f"[{host}]" if ":" in host else host
+    if port:
+        netloc += f":{port}"
+    path = re.sub(r";jsessionid=[^/?]*", "", parts.path, flags=re.I) or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in SESSION_PARAMS and not k.lower().startswith("utm_")]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def absolute(href: str | None, base_url: str) -> str | None:
+    """Absolute canonical http(s) URL of an href, or None for what is no link (javascript:, mailto:, #…)."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.lower().startswith(SKIP_SCHEMES):
+        return None
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return canonicalize(url)
+
+
+def page_links(sel: Selector, base_url: str) -> list[LinkFact]:
+    page_domain = registrable_domain(urlsplit(base_url).hostname or "")
+    links: list[LinkFact] = []
+    seen: set[tuple[str, str]] = set()
+    for tag, attr in ELEMENTS:
+        for node in sel.xpath(f"//{tag}[@{attr}]"):
+            url = absolute(node.attrib.get(attr), base_url)
+            if url is None or (url, tag) in seen:
+                continue
+            seen.add((url, tag))
+            anchor = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip()) \
+                or node.attrib.get("alt", "") or node.attrib.get("title", "")
+            host = urlsplit(url).hostname or ""
+            links.append(LinkFact(
+                url=url, tag="a" if tag == "area" else "iframe" if tag == "frame" else tag, anchor=anchor[:300],
+                attachment=bool(ATTACHMENT.search(urlsplit(url).path)),
+                external=registrable_domain(host) != page_domain,
+                hidden=bool(node.xpath(f"boolean({HIDDEN})").get() == "1"),
+            ))
+    return links

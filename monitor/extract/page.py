@@ -1,0 +1,29 @@
+"""All the facts of one page, in one pass over one parsel Selector."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parsel import Selector
+
+from monitor.extract.dates import article_date, visible_text
+from monitor.extract.footer import footer_facts
+from monitor.extract.links import page_links
+from monitor.extract.lists import list_entries, nav_columns, next_pages, xhr_list_urls
+from monitor.extract.model import PageFacts
+
+
+def extract_page(html: str, url: str, *, encoding: str | None = None, item_selector: str | None = None,
+                 date_selector: str | None = None, ref: date | None = None) -> PageFacts:
+    sel = Selector(text=html or "<html></html>")
+    text = visible_text(sel)
+    title = " ".join((sel.xpath("//title/text()").get() or "").split()) or \
+        " ".join((sel.xpath("//h1//text()").get() or "").split()) or None
+    entries = list_entries(sel, url, item_selector=item_selector, date_selector=date_selector, ref=ref)
+    return PageFacts(
+        url=url, encoding=encoding, title=title,
+        published=article_date(sel, ref=ref, text=text),
+        entries=entries, next_pages=next_pages(sel, url), columns=nav_columns(sel, url),
+        links=page_links(sel, url), footer=footer_facts(sel, html, text), xhr_lists=xhr_list_urls(sel, url),
+        text=text,
+    )
