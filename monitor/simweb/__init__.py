@@ -1,0 +1,1 @@
+"""The simulated government web: scenarios, CMS-like templates, a Host-routed server, expected findings."""

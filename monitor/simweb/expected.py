@@ -1,0 +1,84 @@
+"""The ground truth of a scenario, derived from it by code: what a correct crawl must see and a correct check
+must conclude. Tests compare stored facts and verdicts with this, never with numbers written next to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.simweb import templates
+from monitor.simweb.scenario import Scenario, Site
+
+# How the crawler must classify each kind of planted broken link.
+BROKEN_OUTCOME = {"404": ("http", 404), "500": ("http", 500), "hang": ("timeout", None), "dns": ("dns", None),
+                  "refused": ("refused", None)}
+
+
+@dataclass
+class ColumnTruth:
+    name: str
+    url: str
+    category: str
+    unit: str | None
+    path: str | None
+    level: int
+    newest: date | None  # None = blank column (空白栏目)
+    count: int
+
+
+@dataclass
+class SiteTruth:
+    site_code: str
+    homepage: str
+    reachable: bool
+    script_footer: bool
+    columns: list[ColumnTruth]
+    homepage_newest: date | None
+    broken_links: list[tuple[str, str, int | None, bool]]  # (url, outcome, status, on homepage)
+    footer: dict[str, str | bool | None]
+    typos: list[str] = field(default_factory=list)
+    ads: list[str] = field(default_factory=list)
+    hidden_links: list[str] = field(default_factory=list)
+    personal_data: bool = False
+
+    @property
+    def blank_columns(self) -> list[ColumnTruth]:
+        return [c for c in self.columns if c.newest is None]
+
+
+@dataclass
+class Expected:
+    as_of: date
+    sites: dict[str, SiteTruth]
+
+
+def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
+    d = site.defects
+    columns = [ColumnTruth(c.name, site.column_url(c), c.category, c.unit, c.path, c.level,
+                           scenario.day(min(c.days_ago)) if c.days_ago else None, len(c.days_ago))
+               for c in site.columns]
+    news = templates.home_news(scenario, site)
+    broken = []
+    for i, link in enumerate(d.broken_links):
+        outcome, status = BROKEN_OUTCOME[str(link["kind"])]
+        broken.append((templates.broken_url(site, i, str(link["kind"])), outcome, status,
+                       link.get("on", "article") == "home"))
+    if d.missing_attachment:
+        broken.append((f"{site.homepage}files/missing.doc", "http", 404, False))
+    missing = set(d.missing_footer)
+    footer = {"site_code": None if "site_code" in missing else (d.wrong_site_code or site.site_code),
+              "icp": None if "icp" in missing else site.icp,
+              "police": None if "police" in missing else site.police,
+              "conac": "conac" not in missing, "zhaocuo": "zhaocuo" not in missing}
+    return SiteTruth(
+        site_code=site.site_code, homepage=site.homepage, reachable=not (d.unreachable or d.tls_broken),
+        script_footer=site.template == "table", columns=columns,
+        homepage_newest=max((r[2] for r in news), default=None), broken_links=broken, footer=footer,
+        typos=list(d.typos), ads=[templates.AD_SCRIPT, templates.AD_LINK] if d.ads else [],
+        hidden_links=[templates.HIDDEN_LINK] if d.hidden_links else [], personal_data=d.personal_data)
+
+
+def expected(scenario: Scenario, as_of: date | None = None) -> Expected:
+    if as_of is not None:
+        scenario.as_of = as_of
+    return Expected(scenario.as_of, {s.site_code: _site_truth(scenario, s) for s in scenario.sites})

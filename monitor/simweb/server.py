@@ -1,0 +1,241 @@
+"""The simulated government web served over real HTTP on 127.0.0.1, routed by the Host header.
+
+    with SimWeb(load_scenario("honghe_2021q1")) as web:
+        web.host_map   # "www.hh.gov.cn=127.0.0.1:PORT;…" for MONITOR_HOST_MAP
+        web.url("5325000001", "/gzdt/")
+
+Besides the scenario's sites it serves the few outside hosts their pages link to (ICP and police registries, the
+conac and 找错 platforms, the planted ad and gambling hosts), so that only the scenario's intended defects show up
+as broken links. Unreachable hosts are mapped to a closed port, TLS-broken hosts to a port that answers in plain
+text. Bad responses live under /robust/ (see ROBUSTNESS_PATHS).
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import socket
+import threading
+import time
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from monitor.simweb import templates
+from monitor.simweb.scenario import Scenario, Site
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+ARTICLE = re.compile(r"^/([\w-]+)/\d{6}/t\d{8}_(\d+)\.html$")
+LIST = re.compile(r"^/([\w-]+)/(?:index(?:_(\d+))?\.html)?$")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server naming
+        self.handle_request(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.handle_request(head=False)
+
+    def send(self, status: int, body: bytes | str, ctype: str = "text/html; charset=utf-8",
+             headers: dict[str, str] | None = None, head: bool = False) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def handle_request(self, head: bool) -> None:
+        web = self.server.web
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        parts = urlsplit(self.path)
+        web.hits[host] = web.hits.get(host, 0) + 1
+        site = web.sites.get(host)
+        if site is None:
+            if host in templates.EXTERNAL_HOSTS:
+                self.send(200, f"<html><body>{host}</body></html>", head=head)
+            else:
+                self.send(404, "<html><body>404 Not Found</body></html>", head=head)
+            return
+        if site.defects.slow_seconds:
+            time.sleep(site.defects.slow_seconds)
+        result = web.route(site, parts.path, parse_qs(parts.query), host)
+        if result is None:
+            self.send(404, "<html><head><title>404</title></head><body>页面不存在</body></html>", head=head)
+            return
+        status, body, ctype, headers = result
+        if status == -1:  # hang past the crawler's timeout, then give up without an answer
+            time.sleep(web.hang_seconds)
+            self.close_connection = True
+            return
+        self.send(status, body, ctype, headers, head)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    web: SimWeb
+
+
+class SimWeb:
+    def __init__(self, scenario: Scenario, as_of: date | None = None, *, hang_seconds: float = 3.0,
+                 giant_bytes: int = 9 * 1024 * 1024) -> None:
+        self.scenario = scenario
+        if as_of is not None and as_of != scenario.as_of:
+            scenario.as_of = as_of
+        self.hang_seconds = hang_seconds
+        self.giant_bytes = giant_bytes
+        self.sites = {s.host.lower(): s for s in scenario.sites}
+        self.hits: dict[str, int] = {}
+        self._retry_seen: set[str] = set()
+        self._closed_port = _free_port()
+        self._threads: list[threading.Thread] = []
+
+    # ------------------------------------------------------------------ life cycle
+
+    def __enter__(self) -> SimWeb:
+        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server.web = self
+        self.port = self.server.server_address[1]
+        self._junk = socket.socket()
+        self._junk.bind(("127.0.0.1", 0))
+        self._junk.listen(16)
+        self.junk_port = self._junk.getsockname()[1]
+        self._stop = threading.Event()
+        for target in (self.server.serve_forever, self._serve_junk):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self._junk.close()
+
+    def _serve_junk(self) -> None:
+        """A port that answers anything, a TLS handshake included, with plain text: a broken TLS endpoint."""
+        self._junk.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._junk.accept()
+            except (TimeoutError, OSError):
+                continue
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            finally:
+                conn.close()
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def host_map(self) -> str:
+        entries = []
+        for site in self.scenario.sites:
+            if site.defects.unreachable:
+                address = f"127.0.0.1:{self._closed_port}"
+            elif site.defects.tls_broken:
+                address = f"127.0.0.1:{self.junk_port}"
+            else:
+                address = f"127.0.0.1:{self.port}"
+            entries.append(f"{site.host}={address}")
+            for i, link in enumerate(site.defects.broken_links):
+                if link["kind"] == "refused":
+                    entries.append(f"{templates.broken_url(site, i, 'refused').split('/')[2]}=127.0.0.1:{self._closed_port}")
+        entries += [f"{host}=127.0.0.1:{self.port}" for host in templates.EXTERNAL_HOSTS]
+        return ";".join(entries)
+
+    def url(self, site_code: str, path: str = "/") -> str:
+        site = self.scenario.site(site_code)
+        return f"{site.scheme}://{site.host}{path}"
+
+    # ------------------------------------------------------------------ routing
+
+    def route(self, site: Site, path: str, query: dict, host: str) -> tuple[int, bytes | str, str, dict] | None:
+        s = self.scenario
+        html_type = "text/html" if site.encoding == "gbk" else "text/html; charset=utf-8"
+
+        def page(text: str) -> tuple[int, bytes, str, dict]:
+            return 200, text.encode("gb18030" if site.encoding == "gbk" else "utf-8"), html_type, {}
+
+        if path in ("/", "/index.html", "/index.htm"):
+            return page(templates.home(s, site))
+        if path == "/footer.js":
+            return 200, templates.footer_js(site).encode("gb18030" if site.encoding == "gbk" else "utf-8"), \
+                "application/javascript", {}
+        if path.startswith("/images/"):
+            return 200, PNG, "image/png", {}
+        if path.startswith("/files/"):
+            return (200, b"%PDF-1.4 simulated attachment", "application/pdf", {}) if "missing" not in path else None
+        if path.startswith("/broken/"):
+            kind = path.split("/")[2].split("-")[0]
+            if kind == "hang":
+                return -1, b"", "", {}
+            return (int(kind), f"<html><body>{kind}</body></html>", "text/html; charset=utf-8", {}) \
+                if kind.isdigit() else None
+        if path.startswith("/robust/"):
+            return self.robust(path.split("/")[2], query, host)
+        columns = {c.slug: c for c in site.columns}
+        m = ARTICLE.match(path)
+        if m and m.group(1) in columns and int(m.group(2)) < len(columns[m.group(1)].days_ago):
+            column, i = columns[m.group(1)], int(m.group(2))
+            if templates.article_path(s, column, i) == path:
+                return page(templates.article(s, site, column, i))
+            return None
+        if path.endswith("/list.json") and path.split("/")[1] in columns:
+            data = templates.list_json(s, site, columns[path.split("/")[1]])
+            return 200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8", {}
+        m = LIST.match(path)
+        if m and m.group(1) in columns:
+            text = templates.column_page(s, site, columns[m.group(1)], int(m.group(2) or 0))
+            return page(text) if text is not None else None
+        return None
+
+    def robust(self, name: str, query: dict, host: str) -> tuple[int, bytes | str, str, dict] | None:
+        if name == "redirect-loop":
+            return 302, "", "text/html", {"Location": "/robust/redirect-loop"}
+        if name == "empty":
+            return 200, b"", "text/html; charset=utf-8", {}
+        if name == "binary":
+            return 200, PNG * 50, "text/html", {}
+        if name == "giant":
+            return 200, b"<html><body>" + b"a" * self.giant_bytes, "text/html", {}
+        if name == "utf16":
+            d = self.scenario.as_of
+            text = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+                    f'<div class="list"><ul><li><a href="/robust/utf16-item.html">UTF-16 页面条目</a>'
+                    f"<span>{d:%Y-%m-%d}</span></li></ul></div></body></html>")
+            return 200, "\ufeff".encode("utf-16-le") + text.encode("utf-16-le"), "text/html", {}
+        if name == "calendar":
+            day = date.fromisoformat(query.get("date", ["2021-03-02"])[0])
+            nxt = day + timedelta(days=1)
+            return 200, f'<html><body><a href="/robust/calendar?date={nxt}">{nxt}</a></body></html>', \
+                "text/html; charset=utf-8", {}
+        if name == "broken-html":
+            return 200, '<html><body><div class="list"><ul><li><a href="/x.html">残缺<span>2021-03-01</td></ul>\x00<<<', \
+                "text/html; charset=utf-8", {}
+        if name == "retry-after":
+            if host not in self._retry_seen:  # the first visit is asked to come back in 1 s
+                self._retry_seen.add(host)
+                return 503, "<html><body>busy</body></html>", "text/html; charset=utf-8", {"Retry-After": "1"}
+            return 200, "<html><body>ok after waiting</body></html>", "text/html; charset=utf-8", {}
+        return None
