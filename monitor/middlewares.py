@@ -34,8 +34,8 @@ class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retry middleware with backoff, honouring Retry-After.
 
     A retried response waits for Retry-After (capped by MONITOR_RETRY_AFTER_MAX, seconds) or for an exponential
-    backoff (MONITOR_RETRY_BACKOFF × 2^attempt) before the retry is scheduled, and the host's download slot is
-    slowed down to the server's request so that other requests to it wait as well.
+    backoff (MONITOR_RETRY_BACKOFF × 2^attempt) before the retry is scheduled; meanwhile the host's download slot
+    is slowed down to that wait, so that other requests to the host wait as well.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -59,17 +59,20 @@ class RetryAfterMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        self._slow_down(request, wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        if wait <= 0:
+            return retry
+        slot = self._slot(request)
+        previous = slot.delay if slot is not None else None
+        if slot is not None:  # the whole host waits, not just this request...
+            slot.delay = max(slot.delay, wait)
+        await asyncio.sleep(wait)
+        if slot is not None and slot.delay == max(previous, wait):  # ...and only for as long as it was asked to
+            slot.delay = previous
         return retry
 
-    def _slow_down(self, request: Request, wait: float) -> None:
+    def _slot(self, request: Request):
         engine = self.crawler.engine
-        if engine is None or wait <= 0:
-            return
+        if engine is None:
+            return None
         downloader = engine.downloader
-        key = downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
-        if slot is not None:
-            slot.delay = max(slot.delay, min(wait, self.max_wait))
+        return downloader.slots.get(downloader.get_slot_key(request))

@@ -82,7 +82,16 @@ def _row_date(row: Selector, anchor: Selector, ref: date | None, date_selector: 
         if fact is not None:
             return fact
     rest = _text(row).replace(anchor_text, " ", 1)
-    return parse_date(rest, ref=ref)
+    fact = parse_date(rest, ref=ref)
+    if fact is not None:
+        return fact
+    # Some CMSs put the date in its own element inside the link: <a><span>标题</span><span>2021-03-01</span></a>.
+    for node in anchor.xpath(".//*/text()"):
+        text = node.get().strip()
+        fact = parse_date(text, ref=ref)
+        if fact is not None and fact.text.strip("[]()（）【】 ") == text.strip("[]()（）【】 "):
+            return fact
+    return None
 
 
 def list_entries(sel: Selector, base_url: str, *, item_selector: str | None = None,

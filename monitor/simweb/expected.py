@@ -62,7 +62,7 @@ def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
     for i, link in enumerate(d.broken_links):
         outcome, status = BROKEN_OUTCOME[str(link["kind"])]
         broken.append((templates.broken_url(site, i, str(link["kind"])), outcome, status,
-                       link.get("on", "article") == "home"))
+                       link.get("where", "article") == "home"))
     if d.missing_attachment:
         broken.append((f"{site.homepage}files/missing.doc", "http", 404, False))
     missing = set(d.missing_footer)

@@ -65,7 +65,7 @@ class Column:
 class Defects:
     """What is wrong with a site, on purpose. Every field maps to an expectation in expected.py."""
 
-    broken_links: list[dict[str, str]] = field(default_factory=list)  # {kind: 404|500|hang|dns|refused, on: home|article}
+    broken_links: list[dict[str, str]] = field(default_factory=list)  # {kind: 404|500|hang|dns|refused, where: home|article}
     missing_footer: list[str] = field(default_factory=list)  # site_code / icp / police / conac / zhaocuo
     wrong_site_code: str | None = None
     typos: list[str] = field(default_factory=list)  # wrong words planted in the first article

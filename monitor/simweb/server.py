@@ -91,6 +91,9 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     web: SimWeb
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that give up (timeouts, size limits) reset connections: expected, not worth a traceback
+
 
 class SimWeb:
     def __init__(self, scenario: Scenario, as_of: date | None = None, *, hang_seconds: float = 3.0,
@@ -231,7 +234,7 @@ class SimWeb:
             return 200, f'<html><body><a href="/robust/calendar?date={nxt}">{nxt}</a></body></html>', \
                 "text/html; charset=utf-8", {}
         if name == "broken-html":
-            return 200, '<html><body><div class="list"><ul><li><a href="/x.html">残缺<span>2021-03-01</td></ul>\x00<<<', \
+            return 200, '<html><body><div class="list"><ul><li><a href="/x.html">残缺<span>2021-03-01</td></ul><<<', \
                 "text/html; charset=utf-8", {}
         if name == "retry-after":
             if host not in self._retry_seen:  # the first visit is asked to come back in 1 s

@@ -72,7 +72,7 @@ def footer_inner(site: Site) -> str:
         parts.append(f" 网站标识码：{code}")
     parts.append("</p><p>")
     if "icp" not in missing:
-        parts.append(f'<a href="https://beian.miit.gov.cn/" target="_blank">{site.icp}</a> ')
+        parts.append(f'<a href="http://beian.miit.gov.cn/" target="_blank">{site.icp}</a> ')
     if "police" not in missing:
         digits = "".join(ch for ch in site.police if ch.isdigit())
         parts.append(f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={digits}">'
@@ -82,7 +82,7 @@ def footer_inner(site: Site) -> str:
         parts.append(f'<a href="http://bszs.conac.cn/sitename?method=show&amp;id={site.site_code}">'
                      '<img src="/images/red.png" alt="党政机关"></a> ')
     if "zhaocuo" not in missing:
-        parts.append(f'<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={code}">我为政府网站找错</a>')
+        parts.append(f'<a href="http://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={code}">我为政府网站找错</a>')
     parts.append("</p>")
     return "".join(parts)
 
@@ -124,7 +124,7 @@ def home_news(scenario: Scenario, site: Site) -> list[tuple[str, str, date]]:
 def defect_links(site: Site, where: str) -> str:
     out = []
     for i, link in enumerate(site.defects.broken_links):
-        if link.get("on", "article") == where:
+        if link.get("where", "article") == where:
             out.append(f'<a href="{broken_url(site, i, link["kind"])}">相关链接{i + 1}</a>')
     return " ".join(out)
 

@@ -51,7 +51,8 @@ class WebsiteSpider(scrapy.Spider):
         self.site_filter = {s.strip() for s in sites.split(",") if s.strip()}
         self.run_id = run_id or f"website-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.as_of = date.fromisoformat(as_of) if as_of else date.today()
-        self.checked: set[str] = set()  # URLs whose outcome is known or pending in this run
+        self.checked: set[str] = set()  # URLs whose link check is done or pending in this run
+        self.requested: set[str] = set()  # URLs requested as pages in this run
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -93,14 +94,17 @@ class WebsiteSpider(scrapy.Spider):
     # ------------------------------------------------------------------ requests
 
     def page_request(self, url: str, site: dict, role: str, column_url: str, callback, **meta: Any) -> Request:
-        self.checked.add(canonicalize(url))
-        return Request(url, callback=callback, errback=self.page_failed, dont_filter=role == "home",
+        self.requested.add(canonicalize(url))
+        self.checked.add(canonicalize(url))  # fetching a page checks its link too
+        # dont_filter: the spider de-duplicates itself; Scrapy's filter would silently drop a redirect back to an
+        # already-seen URL, and a redirect loop must be recorded as one.
+        return Request(url, callback=callback, errback=self.page_failed, dont_filter=True,
                        meta={"site": site, "role": role, "column_url": column_url, "started": time.monotonic(),
                              **meta})
 
     def link_check(self, url: str, method: str = "HEAD") -> Request:
         return Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
-                       dont_filter=method == "GET", priority=-10,
+                       dont_filter=True, priority=-10,
                        meta={"method": method, "started": time.monotonic(), "dont_retry": method == "HEAD"})
 
     # ------------------------------------------------------------------ pages
@@ -245,15 +249,15 @@ class WebsiteSpider(scrapy.Spider):
             return
         yield from self.emit_facts(response, facts, encoding)
         for url in facts.xhr_lists:
-            if canonicalize(url) not in self.checked:
-                self.checked.add(canonicalize(url))
-                yield Request(url, callback=self.parse_json_list, errback=self.page_failed,
+            if canonicalize(url) not in self.requested:
+                self.requested.add(canonicalize(url))
+                yield Request(url, callback=self.parse_json_list, errback=self.page_failed, dont_filter=True,
                               meta={"site": site, "role": "list", "column_url": meta["column_url"],
                                     "column": column, "started": time.monotonic()})
         next_index = meta["list_page"] + 1
         if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES", 3):
             for url in facts.next_pages:
-                if canonicalize(url) not in self.checked:
+                if canonicalize(url) not in self.requested:
                     yield self.page_request(url, site, "list", meta["column_url"], self.parse_list,
                                             column=column, list_page=next_index)
                     break
@@ -265,7 +269,7 @@ class WebsiteSpider(scrapy.Spider):
         for entry in entries:
             if wanted <= 0:
                 break
-            if entry.url and canonicalize(entry.url) not in self.checked \
+            if entry.url and canonicalize(entry.url) not in self.requested \
                     and urlsplit(entry.url).scheme in ("http", "https"):
                 wanted -= 1
                 yield self.page_request(entry.url, site, "article", column_url, self.parse_article)
