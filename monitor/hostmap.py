@@ -101,4 +101,7 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         mapped = request.replace(url=_with_address(request.url, address))
         mapped.headers["Host"] = urlsplit(request.url).netloc
         response = await super().download_request(mapped)
+        # What the handler noted on the copy (download_latency, which AutoThrottle reads) belongs to the original.
+        for key, value in mapped.meta.items():
+            request.meta.setdefault(key, value)
         return response.replace(url=request.url, request=request)

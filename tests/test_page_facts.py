@@ -180,3 +180,13 @@ def test_links_are_absolute_classified_and_hidden_ones_marked() -> None:
     ("规划计划", "plan"), ("领导信箱", "interaction"), ("办事指南", "service"), ("机构概况", "other")])
 def test_column_classification(name: str, category: str) -> None:
     assert classify_column(name) == category
+
+
+def test_navigation_columns_exclude_articles_and_list_entries() -> None:
+    html = """<body><div class="nav"><a href="/">首页</a><a href="/gzdt/">工作动态</a><a href="/tzgg/">通知公告</a></div>
+    <div class="news"><ul><li><a href="/gzdt/202103/t20210301_0.html">建水县开展政务公开专题培训</a><span>2021-03-01</span></li>
+    </ul></div><a href="/ztzl/">专题专栏</a><a href="/art/2021/3/1/art_1.html">政策解读</a></body>"""
+    columns = extract_page(html, "http://www.jianshui.gov.cn/", ref=AS_OF).columns
+    assert [(c.name, c.url, c.category) for c in columns] == [
+        ("工作动态", "http://www.jianshui.gov.cn/gzdt/", "dynamic"), ("通知公告", "http://www.jianshui.gov.cn/tzgg/", "notice"),
+        ("专题专栏", "http://www.jianshui.gov.cn/ztzl/", "other")]

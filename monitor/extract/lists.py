@@ -61,12 +61,16 @@ def _in_skipped_area(node: Selector) -> bool:
 
 
 def _row(anchor: Selector) -> Selector:
+    """The list row of a link: its li/tr/dd/… ancestor, else its parent when the parent holds no other link
+    (a container of many links is a block, not a row, and its dates belong to other links)."""
     for tag in ROW_TAGS:
         row = anchor.xpath(f"ancestor::{tag}[1]")
         if row:
             return row[0]
     parent = anchor.xpath("..")
-    return parent[0] if parent else anchor
+    if parent and len(parent[0].xpath(".//a")) == 1:
+        return parent[0]
+    return anchor
 
 
 def _text(node: Selector) -> str:
@@ -200,8 +204,14 @@ def json_list_entries(data: Any, base_url: str, *, ref: date | None = None) -> l
     return entries
 
 
-def nav_columns(sel: Selector, base_url: str) -> list[ColumnLink]:
-    """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere."""
+ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
+
+
+def nav_columns(sel: Selector, base_url: str, exclude: set[str] = frozenset()) -> list[ColumnLink]:
+    """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere.
+
+    Links that are list entries (`exclude`) or look like article pages (t20210301_0.html, /content/…) are not
+    columns, whatever their anchor says."""
     host = urlsplit(base_url).hostname
     home = absolute(base_url, base_url)
     columns: dict[str, ColumnLink] = {}
@@ -211,7 +221,8 @@ def nav_columns(sel: Selector, base_url: str) -> list[ColumnLink]:
         if not url or url == home or urlsplit(url).hostname != host or not name or len(name) > 14 \
                 or NOT_COLUMN.match(name) or url in columns:
             continue
-        if re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
+        if url in exclude or ARTICLE_URL.search(urlsplit(url).path) \
+                or re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
             continue
         in_nav = bool(anchor.xpath("ancestor::nav")) or any(
             re.search(r"nav|menu|daohang|lanmu|column|lm\b|channel", f"{a.attrib.get('id', '')} {a.attrib.get('class', '')}", re.I)

@@ -23,7 +23,8 @@ def extract_page(html: str, url: str, *, encoding: str | None = None, item_selec
     return PageFacts(
         url=url, encoding=encoding, title=title,
         published=article_date(sel, ref=ref, text=text),
-        entries=entries, next_pages=next_pages(sel, url), columns=nav_columns(sel, url),
+        entries=entries, next_pages=next_pages(sel, url),
+        columns=nav_columns(sel, url, exclude={e.url for e in entries if e.url}),
         links=page_links(sel, url), footer=footer_facts(sel, html, text), xhr_lists=xhr_list_urls(sel, url),
         text=text,
     )

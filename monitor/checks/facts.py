@@ -1,0 +1,116 @@
+"""The stored facts a rule judges, loaded for one site and one crawl run (plus its probes for the window).
+
+Rules never touch the database: `load_site_facts` reads once, rules get plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Connection
+
+from monitor import db
+
+
+@dataclass
+class ColumnFacts:
+    url: str
+    name: str
+    category: str
+    level: int | None
+    unit: str | None
+    path: str | None
+    page: dict[str, Any] | None  # the column's first list page as fetched (None: not fetched in this run)
+    entries: list[dict[str, Any]] = field(default_factory=list)  # list entries of all its pages (XHR included)
+
+    @property
+    def newest(self) -> date | None:
+        dates = [e["published"] for e in self.entries if e["published"] is not None]
+        return max(dates) if dates else None
+
+    @property
+    def display(self) -> str:
+        return self.path or self.name
+
+
+@dataclass
+class LinkFacts:
+    url: str
+    source_url: str
+    anchor: str | None
+    tag: str
+    on_homepage: bool
+    external: bool
+    hidden: bool
+    outcome: str | None  # None: not checked
+    status: int | None
+    error: str | None
+
+
+@dataclass
+class SiteFacts:
+    site: dict[str, Any]  # the websites row
+    run_id: str | None
+    homepage: dict[str, Any] | None  # the homepage's pages row
+    home_entries: list[dict[str, Any]]
+    columns: list[ColumnFacts]
+    pages: list[dict[str, Any]]
+    links: list[LinkFacts]
+    parent_homepage: str | None = None
+    probes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.site["site_code"]
+
+
+def _rows(conn: Connection, query) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def latest_run(conn: Connection, site_code: str) -> str | None:
+    """The newest website run that fetched this site's homepage."""
+    query = (select(db.runs.c.run_id).join(db.pages, db.pages.c.run_id == db.runs.c.run_id)
+             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", db.runs.c.spider == "website")
+             .order_by(db.runs.c.started_at.desc()).limit(1))
+    return conn.execute(query).scalar()
+
+
+def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of: datetime | None = None,
+                    probe_days: int = 7) -> SiteFacts:
+    site = dict(conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping)
+    parent = None
+    if site.get("parent_site_code"):
+        parent = conn.execute(select(db.websites.c.homepage)
+                              .where(db.websites.c.site_code == site["parent_site_code"])).scalar()
+    probes: list[dict[str, Any]] = []
+    if as_of is not None:
+        probes = _rows(conn, select(db.probes).where(
+            db.probes.c.site_code == site_code, db.probes.c.probed_at < as_of,
+            db.probes.c.probed_at >= as_of - timedelta(days=probe_days)))
+    if run_id is None:
+        return SiteFacts(site, None, None, [], [], [], [], parent, probes)
+    pages = _rows(conn, select(db.pages).where(db.pages.c.run_id == run_id, db.pages.c.site_code == site_code))
+    by_url = {p["url"]: p for p in pages}
+    entries = _rows(conn, select(db.list_entries).where(db.list_entries.c.run_id == run_id,
+                                                        db.list_entries.c.site_code == site_code))
+    by_column: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in entries:
+        by_column[e["column_url"]].append(e)
+    columns = [ColumnFacts(c["url"], c["name"], c["category"], c["level"], c["unit"], c["path"], by_url.get(c["url"]),
+                           by_column.get(c["url"], []))
+               for c in _rows(conn, select(db.site_columns).where(db.site_columns.c.site_code == site_code)
+                              .order_by(db.site_columns.c.id))]
+    links_q = (select(db.links, db.link_checks.c.outcome, db.link_checks.c.status, db.link_checks.c.error)
+               .join(db.link_checks, and_(db.link_checks.c.run_id == db.links.c.run_id,
+                                          db.link_checks.c.url == db.links.c.url), isouter=True)
+               .where(db.links.c.run_id == run_id, db.links.c.site_code == site_code))
+    links = [LinkFacts(r["url"], r["source_url"], r["anchor"], r["tag"], r["on_homepage"], r["external"], r["hidden"],
+                       r["outcome"], r["status"], r["error"]) for r in _rows(conn, links_q)]
+    homepage = next((p for p in pages if p["role"] == "home"), None)
+    home_entries = by_column.get(homepage["url"], []) if homepage else []
+    return SiteFacts(site, run_id, homepage, home_entries, columns, pages, links, parent, probes)

@@ -1,0 +1,48 @@
+"""空白栏目 — What: columns that never had any content; veto at 5 or more.
+
+Why: "空白栏目数量超过(含)5个" (2019 veto); 空白栏目 = "网站自栏目开设之日起就没有提供过任何信息资源" (2015).
+A column page fetched as HTML whose list pages (XHR lists included) hold no item is blank. A column link that
+fails (404, refused…) is a broken link, not a blank column; one that timed out is inconclusive.
+Example: five columns answer "暂无信息" → 空白栏目超过5 (the notices print it so; the clause counts 5 itself).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from monitor.checks.facts import SiteFacts
+from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
+from monitor.checks.outcomes import link_state
+from monitor.checks.rulebook import Rulebook
+
+CODE = "column_blank"
+
+
+def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
+    ind = book[CODE]
+    veto = ind.param("veto_blank")
+    findings: list[Finding] = []
+    blank = unsure = 0
+    for column in facts.columns:
+        page = column.page
+        evidence = {"url": column.url, "column": column.display, "unit": column.unit, "as_of": str(as_of)}
+        if page is None or page["outcome"] != "ok":
+            if page is None or link_state(page["outcome"], page["status"]) != "broken":
+                unsure += 1
+                findings.append(Finding(CODE, column.url, INCONCLUSIVE, "栏目页面无法读取,待复核",
+                                        "未抓取" if page is None else page["outcome"], "栏目有信息", evidence))
+            continue
+        if column.entries:
+            continue
+        blank += 1
+        findings.append(Finding(CODE, column.url, FAIL, "空白栏目", "栏目无任何信息", "栏目有信息", evidence))
+    observed, threshold = f"空白栏目{blank}个", f"≥{veto}个"
+    if blank >= veto:
+        outcome, reason = FAIL, ind.reason
+    elif unsure and blank + unsure >= veto:
+        outcome, reason = INCONCLUSIVE, "部分栏目无法读取,待复核"
+    else:
+        outcome, reason = PASS, ""
+    findings.append(Finding(CODE, "", outcome, reason, observed, threshold,
+                            {"blank": blank, "unsure": unsure, "as_of": str(as_of)}))
+    return findings

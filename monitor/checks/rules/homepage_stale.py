@@ -1,0 +1,43 @@
+"""首页不更新 — What: nothing new on the homepage in the 14 days before the monitoring point.
+
+Why: "监测2周,首页无信息更新的,即单项否决。如首页仅为网站栏目导航入口,所有二级页面无信息更新的,即单项否决。"
+Undated items count as not updated (2015 note). A navigation-only homepage (no dated items, only column links) is
+judged by its second-level pages: it passes when any column has an item inside the window.
+Example: newest homepage item 2021-02-10, monitoring point 2021-03-03 → fail (21 days > 14).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from monitor.checks.facts import SiteFacts
+from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
+from monitor.checks.outcomes import link_state
+from monitor.checks.rulebook import Rulebook
+
+CODE = "homepage_stale"
+
+
+def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
+    ind = book[CODE]
+    days = ind.param("window_days")
+    start = as_of - timedelta(days=days)
+    threshold = f"监测点前{days}天内({start}至{as_of})有更新"
+    home = facts.homepage
+    if home is None or home["outcome"] != "ok":
+        why = "首页未抓取" if home is None else f"首页无法读取({home['outcome']} {home['status'] or ''})".strip()
+        state = "broken" if home is not None and link_state(home["outcome"], home["status"]) == "broken" else "unsure"
+        return [Finding(CODE, "", INCONCLUSIVE, f"{why},待复核", why, threshold,
+                        {"url": facts.site["homepage"], "state": state})]
+    dated = [e["published"] for e in facts.home_entries if e["published"] is not None]
+    source = "首页"
+    if not facts.home_entries:  # navigation-only homepage: its second-level pages decide
+        dated = [d for c in facts.columns for d in ([c.newest] if c.newest else [])]
+        source = "二级页面"
+    newest = max(dated, default=None)
+    evidence = {"url": home["url"], "newest": str(newest) if newest else None, "judged_by": source,
+                "items": len(facts.home_entries), "as_of": str(as_of)}
+    observed = f"{source}最新信息日期 {newest}" if newest else f"{source}无注明日期的信息"
+    if newest is not None and start <= newest <= as_of + timedelta(days=1):
+        return [Finding(CODE, "", PASS, "", observed, threshold, evidence)]
+    return [Finding(CODE, "", FAIL, ind.reason, observed, threshold, evidence)]

@@ -1,0 +1,66 @@
+"""Verdicts: 合格 / 不合格 / 待定 per target and period, from its findings and the rulebook.
+
+"如网站出现单项否决指标中的任意一种情形,即判定为不合格网站,不再对其他指标进行评分" — any veto → 不合格, no score.
+Otherwise the deduction score is 100 minus each indicator's deductions, each capped at the indicator's points;
+"评分结果低于60分,判定为不合格网站" (60 passes); the bonus part is scored only for portals above 80. Indicators
+whose points the national text does not give deduct nothing until a rulebook sets them. A veto indicator that is
+inconclusive (a page or the probes could not give evidence) makes the verdict 待定 — pending a re-check — unless the
+site already fails. Findings of violations marked false positive are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from monitor.checks.model import FAIL, INCONCLUSIVE, Finding
+from monitor.checks.rulebook import Rulebook
+from monitor.checks.rules import broken_links
+
+QUALIFIED, UNQUALIFIED, PENDING = "合格", "不合格", "待定"
+
+
+@dataclass
+class Verdict:
+    result: str
+    veto: bool
+    score: float | None
+    bonus: float | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def deduction(code: str, findings: list[Finding], book: Rulebook) -> float:
+    ind = book[code]
+    if ind.points is None:
+        return 0.0  # unknown nationally: reported, not deducted
+    if code == broken_links.CODE:
+        raw = broken_links.deduction(findings, book)
+    else:
+        each = ind.params.get("points_each")
+        raw = (each or 0.0) * sum(1 for f in findings if f.outcome == FAIL and not f.site_level)
+        if each is None and any(f.outcome == FAIL and f.site_level for f in findings):
+            raw = ind.points  # a whole-indicator failure without a per-item value costs the indicator's points
+    return min(raw, ind.points)
+
+
+def verdict(kind: str, findings: list[Finding], book: Rulebook,
+            suppressed: set[tuple[str, str]] = frozenset()) -> Verdict:
+    live = [f for f in findings if (f.indicator, f.subject) not in suppressed]
+    vetoes = [book[f.indicator].reason for f in live
+              if f.site_level and f.outcome == FAIL and book[f.indicator].kind == "veto"]
+    pending = [f"{book[f.indicator].name}待复核" for f in live
+               if f.site_level and f.outcome == INCONCLUSIVE and book[f.indicator].kind == "veto"]
+    if vetoes:
+        return Verdict(UNQUALIFIED, True, None, None, list(dict.fromkeys(vetoes)))
+    scoring = book.scoring
+    by_indicator: dict[str, list[Finding]] = {}
+    for f in live:
+        by_indicator.setdefault(f.indicator, []).append(f)
+    lost = {code: deduction(code, fs, book) for code, fs in by_indicator.items() if book[code].kind == "deduction"}
+    score = round(scoring["deduction_total"] - sum(lost.values()), 2)
+    bonus = 0.0 if kind == "portal" and score > scoring["bonus_above"] else None
+    if score < scoring["fail_below"]:
+        reasons = [f"评分低于{scoring['fail_below']:g}分"] + [book[c].reason for c, v in lost.items() if v]
+        return Verdict(UNQUALIFIED, False, score, bonus, reasons)
+    if pending:
+        return Verdict(PENDING, False, score, bonus, pending)
+    return Verdict(QUALIFIED, False, score, bonus, [])
