@@ -22,7 +22,7 @@ from monitor import db
 from monitor.checks.facts import latest_run, load_site_facts
 from monitor.checks.model import FAIL, INCONCLUSIVE, Finding
 from monitor.checks.rulebook import Rulebook, load_rulebook
-from monitor.checks.rules import RULES
+from monitor.checks.rules import PROBE_RULES, RULES
 from monitor.checks.scoring import PENDING, UNQUALIFIED, verdict
 
 REVIEW_STATES = ("pending", "confirmed", "false_positive", "doubtful")
@@ -114,7 +114,8 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
             if run is None and not facts.probes:
                 continue  # never observed: nothing to judge
-            findings = [f for rule in RULES.values() for f in rule(facts, book, as_of.date())]
+            rules = RULES if run is not None else {c: RULES[c] for c in PROBE_RULES}  # probed, never crawled
+            findings = [f for rule in rules.values() for f in rule(facts, book, as_of.date())]
             existing = {(r.indicator, r.subject): dict(r._mapping) for r in conn.execute(
                 select(db.violations).where(db.violations.c.target_kind == "website",
                                             db.violations.c.target_id == code))}

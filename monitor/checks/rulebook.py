@@ -63,11 +63,22 @@ def _merge(base: dict, override: dict, path: str, source: str) -> dict:
             raise RulebookError(f"{source}: {where}: unknown key")
         if path == "indicators" and key not in base:
             raise RulebookError(f"{source}: {where}: unknown indicator (known: {', '.join(sorted(base))})")
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge(base[key], value, where, source)
-        else:
-            out[key] = value
+        old = base.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            out[key] = _merge(old, value, where, source)
+            continue
+        if old is not None and value is not None and _kind(old) != _kind(value):
+            raise RulebookError(f"{source}: {where}: expected a {_kind(old)}, got {value!r}")
+        out[key] = value
     return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {list: "list", dict: "mapping"}.get(type(value), "text")
 
 
 def _check_number(value: Any, where: str, source: str, allow_none: bool = True) -> None:

@@ -26,6 +26,8 @@ from monitor.checks.rules import (
 )
 
 Rule = Callable[[SiteFacts, Rulebook, date], list[Finding]]
+# Rules that judge probes only: the ones that apply to a site that was probed but not crawled.
+PROBE_RULES = (site_unreachable.CODE, ipv6.CODE)
 RULES: dict[str, Rule] = {m.CODE: m.check for m in (
     site_unreachable, ipv6, homepage_stale, column_stale, column_blank, broken_links, footer_marks, zhaocuo_entrance,
     domain, typos, commercial_ads, personal_data, hidden_links, tls)}
