@@ -33,7 +33,7 @@ import json, sys, time
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.project import get_project_settings
+from monitor.config import scrapy_settings
 homepages = json.loads(sys.argv[1]); settings = json.loads(sys.argv[2])
 hosts = [u.split("/")[2] for u in homepages]
 class Baseline(scrapy.Spider):
@@ -46,7 +46,7 @@ class Baseline(scrapy.Spider):
             return
         for link in self.le.extract_links(response):
             yield response.follow(link.url, self.parse)
-s = get_project_settings(); s.setdict(settings, priority="cmdline")
+s = scrapy_settings(); s.setdict(settings, priority="cmdline")
 s.set("ITEM_PIPELINES", {}); s.set("SPIDER_MODULES", [])
 p = CrawlerProcess(s); c = p.create_crawler(Baseline); t = time.monotonic(); p.crawl(c); p.start()
 print(json.dumps({"pages": c.stats.get_value("response_received_count", 0), "seconds": time.monotonic() - t}))
@@ -55,9 +55,9 @@ print(json.dumps({"pages": c.stats.get_value("response_received_count", 0), "sec
 MONITOR = '''
 import json, sys, time
 from scrapy.crawler import CrawlerProcess
-from scrapy.utils.project import get_project_settings
+from monitor.config import scrapy_settings
 settings = json.loads(sys.argv[1])
-s = get_project_settings(); s.setdict(settings, priority="cmdline")
+s = scrapy_settings(); s.setdict(settings, priority="cmdline")
 p = CrawlerProcess(s); c = p.create_crawler("website"); t = time.monotonic()
 p.crawl(c, run_id="bench", as_of=sys.argv[2]); p.start()
 print(json.dumps({"pages": c.stats.get_value("response_received_count", 0), "seconds": time.monotonic() - t}))

@@ -70,9 +70,10 @@ def crawl_settings(database: str, host_map: str | None, overrides: list[str]) ->
 def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> str:
     """Run one spider in this process with the command's settings; returns the run id it stored."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
-    settings = get_project_settings()
+    from monitor.config import scrapy_settings
+
+    settings = scrapy_settings()
     for name, value in crawl_settings(args.database or database_url(), args.host_map, args.settings).items():
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -21,3 +21,11 @@ def setting(name: str, default: Any = None) -> Any:
 
 def database_url() -> str:
     return str(setting("MONITOR_DATABASE_URL"))
+
+
+def scrapy_settings():
+    """The project's Scrapy settings wherever the command runs from (no scrapy.cfg needed in the working folder)."""
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "monitor.settings")
+    return get_project_settings()

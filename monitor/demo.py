@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
+    from monitor.config import scrapy_settings
     from monitor.evaluate import evaluate
     from monitor.migrate import upgrade
     from monitor.registry import import_files
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         scenario.write_registry(registry)
         counts = import_files(engine, [registry])
         print(f"registry: {counts['websites']} websites, {counts['columns']} columns, {counts['accounts']} accounts")
-        settings = get_project_settings()
+        settings = scrapy_settings()
         settings.set("MONITOR_DATABASE_URL", url, priority="cmdline")
         settings.set("MONITOR_HOST_MAP", web.host_map, priority="cmdline")
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")

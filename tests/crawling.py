@@ -6,14 +6,15 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.project import get_project_settings
+
+from monitor.config import scrapy_settings
 
 QUIET = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False}
 
 
 async def crawl(spider: str | type, settings: dict[str, Any], **spider_args: Any) -> Crawler:
     """Run one spider to completion with the project's settings plus `settings`; returns its crawler."""
-    s = get_project_settings()
+    s = scrapy_settings()
     s.set("SPIDER_MODULES", settings.pop("SPIDER_MODULES", s.getlist("SPIDER_MODULES")))
     s.setdict(QUIET | settings, priority="cmdline")
     runner = CrawlerRunner(s)

@@ -1,0 +1,61 @@
+"""Charts (PNG) with a CJK font, so region names are not boxes: rates per region, and their trend by quarter."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+# Debian's fonts-wqy-microhei (installed by scripts/setup.sh), then Noto CJK if present.
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def use_cjk_font() -> str:
+    for path in CJK_FONTS:
+        if Path(path).exists():
+            font_manager.fontManager.addfont(path)
+            name = font_manager.FontProperties(fname=path).get_name()
+            plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+            plt.rcParams["axes.unicode_minus"] = False
+            return name
+    warnings.warn("no CJK font found (install fonts-wqy-microhei): Chinese labels will show as boxes", stacklevel=2)
+    return "DejaVu Sans"
+
+
+def rate_by_region(table: pd.DataFrame, period: str, path: Path, title: str) -> Path:
+    use_cjk_font()
+    rows = table[table["period"] == period].sort_values("rate")
+    fig, ax = plt.subplots(figsize=(8, max(3, 0.35 * len(rows) + 1)))
+    ax.barh(rows["region_name"], rows["rate"] * 100, color="#c0392b")
+    for y, (rate, checked) in enumerate(zip(rows["rate"], rows["checked"], strict=True)):
+        ax.text(rate * 100 + 0.5, y, f"{rate:.2%} ({checked})", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("合格率 (%)")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def trend(history: pd.DataFrame, path: Path, title: str) -> Path:
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for name, rows in history.sort_values("period").groupby("region_name"):
+        ax.plot(rows["period"], rows["rate"] * 100, marker="o", label=name)
+    ax.set_ylabel("合格率 (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title(title)
+    if history["region_name"].nunique() <= 16:
+        ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,133 @@
+"""合格率 per region and quarter, rolled up county → city → province through the GB/T 2260 codes.
+
+合格率 = (检查数 − 不合格数) / 检查数; 抽查比例 = 检查数 / 在运行数 (running = active targets of the registry).
+Counting is pushed down to the database (one GROUP BY over verdicts joined to the registry) so that only one row
+per region × period × kind × level travels; pandas rolls the counts up the region tree and shapes the table.
+`rates_pandas` does the same from raw verdict rows, for comparison (see bench/report_bench.py) and as a check.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy.engine import Connection
+
+from monitor import db
+from monitor.registry import parent_region
+
+KEYS = ["period", "target_kind", "kind", "region_code"]
+
+
+def ancestors(code: str) -> list[str]:
+    """The code and every region above it: 532501 → [532501, 532500, 530000]."""
+    chain = [code]
+    while (parent := parent_region(chain[-1])) is not None:
+        chain.append(parent)
+    return chain
+
+
+def _targets():
+    """Websites and accounts as one registry: (target_kind, target_id, kind, region_code, active)."""
+    w, a = db.websites, db.accounts
+    return union_all(
+        select(literal("website").label("target_kind"), w.c.site_code.label("target_id"), w.c.kind.label("kind"),
+               w.c.region_code, w.c.active),
+        select(literal("account").label("target_kind"), (a.c.platform + literal(":") + a.c.account).label("target_id"),
+               a.c.platform.label("kind"), a.c.region_code, a.c.active),
+    ).subquery("targets")
+
+
+def verdict_counts(conn: Connection, periods: list[str]) -> pd.DataFrame:
+    """checked / failed per period × target kind × kind × region, counted by the database."""
+    v, t = db.verdicts, _targets()
+    failed = func.sum(case((v.c.result == "不合格", 1), else_=0))
+    query = (select(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code, func.count().label("checked"),
+                    failed.label("failed"))
+             .join(t, (t.c.target_kind == v.c.target_kind) & (t.c.target_id == v.c.target_id))
+             .where(v.c.period.in_(periods))
+             .group_by(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code))
+    return pd.DataFrame(conn.execute(query).all(), columns=[*KEYS, "checked", "failed"])
+
+
+def verdict_rows(conn: Connection, periods: list[str]) -> pd.DataFrame:
+    """One row per verdict (the pandas-only path)."""
+    v, t = db.verdicts, _targets()
+    query = (select(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code, v.c.result)
+             .join(t, (t.c.target_kind == v.c.target_kind) & (t.c.target_id == v.c.target_id))
+             .where(v.c.period.in_(periods)))
+    return pd.DataFrame(conn.execute(query).all(), columns=[*KEYS, "result"])
+
+
+def running_counts(conn: Connection) -> pd.DataFrame:
+    t = _targets()
+    query = (select(t.c.target_kind, t.c.kind, t.c.region_code, func.count().label("running"))
+             .where(t.c.active.is_(True)).group_by(t.c.target_kind, t.c.kind, t.c.region_code))
+    return pd.DataFrame(conn.execute(query).all(), columns=["target_kind", "kind", "region_code", "running"])
+
+
+def region_names(conn: Connection) -> dict[str, str]:
+    names = {r.region_code: r.region_name for r in conn.execute(select(db.websites.c.region_code,
+                                                                       db.websites.c.region_name))}
+    names.update({r.code: r.name for r in conn.execute(select(db.regions.c.code, db.regions.c.name))})
+    return names
+
+
+def _rollup(df: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
+    """Counts of each region added to every region above it; kind 'all' sums the kinds."""
+    if df.empty:
+        return df.assign(region_code=pd.Series(dtype=str))
+    exploded = df.assign(region_code=df["region_code"].map(ancestors)).explode("region_code")
+    keys = [c for c in df.columns if c not in value_cols]
+    by_kind = exploded.groupby(keys, as_index=False)[value_cols].sum()
+    all_kinds = exploded.assign(kind="all").groupby(keys, as_index=False)[value_cols].sum()
+    return pd.concat([by_kind, all_kinds], ignore_index=True)
+
+
+def previous_quarter(period: str) -> str:
+    year, q = int(period[:4]), int(period[5])
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+def shape(counts: pd.DataFrame, running: pd.DataFrame, names: dict[str, str], periods: list[str]) -> pd.DataFrame:
+    """The rates table: one row per period × target kind × kind (portal/department/platform/all) × region."""
+    columns = [*KEYS, "region_name", "region_level", "checked", "failed", "qualified", "rate", "rate_pct",
+               "running", "sampling", "prev_rate", "change"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    rolled = _rollup(counts, ["checked", "failed"])
+    run = _rollup(running, ["running"])
+    table = rolled.merge(run, on=["target_kind", "kind", "region_code"], how="left")
+    table["running"] = table["running"].fillna(0).astype(int)
+    table["qualified"] = table["checked"] - table["failed"]
+    table["rate"] = table["qualified"] / table["checked"]
+    table["rate_pct"] = (table["rate"] * 100).map(lambda x: f"{x:.2f}%")
+    table["sampling"] = (table["checked"] / table["running"].where(table["running"] > 0)).round(4)
+    table["region_name"] = table["region_code"].map(lambda c: names.get(c, c))
+    table["region_level"] = table["region_code"].map(
+        lambda c: "province" if c.endswith("0000") else "city" if c.endswith("00") else "county")
+    prev = table[["period", "target_kind", "kind", "region_code", "rate"]].copy()
+    prev["period"] = prev["period"].map(lambda p: _next_quarter(p))
+    table = table.merge(prev.rename(columns={"rate": "prev_rate"}), on=KEYS, how="left")
+    table["change"] = table["rate"] - table["prev_rate"]
+    table = table[table["period"].isin(periods)]
+    return table[columns].sort_values(KEYS).reset_index(drop=True)
+
+
+def _next_quarter(period: str) -> str:
+    year, q = int(period[:4]), int(period[5])
+    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
+
+
+def rates(conn: Connection, period: str, with_previous: bool = True) -> pd.DataFrame:
+    """Rates for a period (and the quarter before it, for the change), counted by the database."""
+    periods = [period, previous_quarter(period)] if with_previous else [period]
+    return shape(verdict_counts(conn, periods), running_counts(conn), region_names(conn), [period])
+
+
+def rates_pandas(conn: Connection, period: str) -> pd.DataFrame:
+    """The same table computed in pandas from every verdict row."""
+    periods = [period, previous_quarter(period)]
+    raw = verdict_rows(conn, periods)
+    counts = (raw.assign(failed=(raw["result"] == "不合格").astype(int))
+              .groupby(KEYS, as_index=False).agg(checked=("result", "size"), failed=("failed", "sum")))
+    return shape(counts, running_counts(conn), region_names(conn), [period])
