@@ -91,11 +91,17 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.rules = parse_host_map(crawler.settings.get("MONITOR_HOST_MAP", ""))
+        self._addresses: dict[str, str | None] = {}  # per host: a map may list thousands of hosts
+
+    def address(self, host: str) -> str | None:
+        if host not in self._addresses:
+            self._addresses[host] = lookup(self.rules, host)
+        return self._addresses[host]
 
     async def download_request(self, request: Request) -> Response:  # type: ignore[override]
         address = request.meta.get("connect_to")
         if address is None and not request.meta.get("playwright"):
-            address = lookup(self.rules, urlsplit(request.url).hostname or "")
+            address = self.address(urlsplit(request.url).hostname or "")
         if address is None:
             return await super().download_request(request)
         mapped = request.replace(url=_with_address(request.url, address))
