@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _runner import run  # bench/ is the script's folder, first on sys.path
 
 COMMON = {
     "LOG_LEVEL": "WARNING",
@@ -62,14 +62,6 @@ p = CrawlerProcess(s); c = p.create_crawler("website"); t = time.monotonic()
 p.crawl(c, run_id="bench", as_of=sys.argv[2]); p.start()
 print(json.dumps({"pages": c.stats.get_value("response_received_count", 0), "seconds": time.monotonic() - t}))
 '''
-
-
-def run(code: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
-        raise SystemExit(f"benchmark process failed ({done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import yaml
+from _runner import run  # bench/ is the script's folder, first on sys.path
 
 BASELINE = '''
 import json, sys, time
@@ -48,14 +47,6 @@ s = scrapy_settings(); s.setdict(settings, priority="cmdline")
 p = CrawlerProcess(s); c = p.create_crawler("probe"); t = time.monotonic(); p.crawl(c); p.start()
 print(json.dumps({"seconds": time.monotonic() - t, "items": c.stats.get_value("item_scraped_count", 0)}))
 '''
-
-
-def run(code: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
-        raise SystemExit("benchmark process failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -203,6 +203,13 @@ def _validate_row(row: RawRow, where: str, problems: list[str]) -> dict[str, Any
     def bad(fieldname: str, message: str) -> None:
         problems.append(f"{where}:{row.line}: {fieldname}: {message}")
 
+    def choose(fieldname: str, choices: dict[str, str], expected: str) -> None:
+        """A value users may write in English or Chinese, stored in English."""
+        if v.get(fieldname):
+            out[fieldname] = choices.get(v[fieldname])
+            if out[fieldname] is None:
+                bad(fieldname, f"{v[fieldname]!r} is not {expected}")
+
     unknown = set(v) - set(ALIASES[row.kind])
     for name in sorted(unknown):
         bad(name, f"unknown field for {row.kind}")
@@ -217,23 +224,14 @@ def _validate_row(row: RawRow, where: str, problems: list[str]) -> dict[str, Any
             bad("homepage", f"{v['homepage']!r} is not an http(s) URL")
         if v.get("region_code") and not REGION_CODE.match(v["region_code"]):
             bad("region_code", f"{v['region_code']!r} is not a 6-digit GB/T 2260 code")
-        if v.get("level"):
-            out["level"] = LEVELS.get(v["level"])
-            if out["level"] is None:
-                bad("level", f"{v['level']!r} is not province / city / county")
-        if v.get("kind"):
-            out["kind"] = KINDS.get(v["kind"])
-            if out["kind"] is None:
-                bad("kind", f"{v['kind']!r} is not portal / department")
+        choose("level", LEVELS, "province / city / county")
+        choose("kind", KINDS, "portal / department")
         if v.get("parent_site_code") and not SITE_CODE.match(v["parent_site_code"]):
             bad("parent_site_code", f"{v['parent_site_code']!r} is not a 网站标识码")
     elif row.kind == "columns":
         if v.get("url") and not _url_ok(v["url"]):
             bad("url", f"{v['url']!r} is not an http(s) URL")
-        if v.get("category"):
-            out["category"] = CATEGORIES.get(v["category"])
-            if out["category"] is None:
-                bad("category", f"{v['category']!r} is not one of {sorted(set(CATEGORIES.values()))}")
+        choose("category", CATEGORIES, f"one of {sorted(set(CATEGORIES.values()))}")
         if v.get("level"):
             try:
                 out["level"] = int(v["level"])
