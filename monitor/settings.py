@@ -60,7 +60,7 @@ MONITOR_TEXT_SAMPLE_CHARS = 20000
 # ------------------------------------------------------------------ Scrapy: politeness
 
 ROBOTSTXT_OBEY = False  # supervisors are mandated to check these sites; robots rules target search engines
-USER_AGENT = "govmon/0.1 (+government website inspection; 政府网站监管检查)"
+USER_AGENT = "govmon/0.1 (government website inspection; +https://www.gov.cn/zhengce/content/2019-04/18/content_5384134.htm)"  # ASCII: HTTP headers are latin-1
 CONCURRENT_REQUESTS = 32  # throughput comes from many sites in parallel...
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # ...never from hammering one small government server
 DOWNLOAD_DELAY = 0.0

@@ -79,7 +79,7 @@ want=$(sha256sum pyproject.toml | cut -c1-16)
 if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   log "installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >&2
-  .venv/bin/python -m pip install -q -e ".[report,test]" >&2
+  .venv/bin/python -m pip install -q -e ".[notebook,test]" >&2
   echo "$want" > $stamp
 else
   log "virtual environment up to date"
