@@ -37,7 +37,7 @@ def fill(url: str, scale: float) -> tuple[int, int]:
     for i in range(n_sites):
         county = 110000 + (i % 2000) * 3 + 1  # spread over many prefectures and provinces
         region = f"{county:06d}"
-        sites.append((f"{region}{i % 10000:04d}", region))
+        sites.append((f"{region}{i // 2000:04d}", region))  # unique: i // 2000 numbers the sites of a region
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         with cur.copy("COPY websites (site_code, name, homepage, region_code, region_name, level, kind, active) "

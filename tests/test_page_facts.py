@@ -190,3 +190,11 @@ def test_navigation_columns_exclude_articles_and_list_entries() -> None:
     assert [(c.name, c.url, c.category) for c in columns] == [
         ("工作动态", "http://www.jianshui.gov.cn/gzdt/", "dynamic"), ("通知公告", "http://www.jianshui.gov.cn/tzgg/", "notice"),
         ("专题专栏", "http://www.jianshui.gov.cn/ztzl/", "other")]
+
+
+def test_official_embed_scripts_count_as_the_marks() -> None:
+    html = """<body><div class="footer"><script>document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript
+    src='//dcs.conac.cn/js/27/000/0000/40705256/CA27.js'%3E%3C/script%3E"));</script>
+    <script id="_jiucuo_" sitecode="6100000017" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script></div></body>"""
+    facts = footer_facts(Selector(text=html), html)
+    assert facts.conac and facts.zhaocuo

@@ -59,6 +59,11 @@ def footer_facts(sel: Selector, html: str, text: str | None = None) -> FooterFac
             facts.conac = True
         if ZHAOCUO_URL.search(ref) or (node.root.tag == "a" and ZHAOCUO_TEXT.search(label + ref)):
             facts.zhaocuo = True
+    # The official embed codes write the marks with a script (document.write of dcs.conac.cn's or the 找错
+    # platform's script): the embed code is the mark, as a browser would show it.
+    inline = " ".join(sel.xpath("//script[not(@src)]/text()").getall())
+    facts.conac = facts.conac or bool(re.search(r"conac\.cn|_ideConac", inline, re.I))
+    facts.zhaocuo = facts.zhaocuo or bool(ZHAOCUO_URL.search(inline))
     if not (facts.site_code and facts.icp and facts.police):
         facts.written_by_script = _script_footer(sel, html)
     return facts
