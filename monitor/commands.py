@@ -7,14 +7,9 @@ import sys
 from datetime import date
 
 from monitor import db
-from monitor.config import database_url
+from monitor.config import add_database_argument, database_url
 from monitor.migrate import upgrade
 from monitor.registry import RegistryError, import_files
-
-
-def add_database_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", default=None,
-                        help="database URL or SQLite path (default: MONITOR_DATABASE_URL, else var/govmon.sqlite)")
 
 
 def add_migrate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +17,7 @@ def add_migrate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    url = args.database or database_url()
+    url = database_url(args.database)
     upgrade(url)
     print(f"schema up to date: {db.masked(url)}")
     return 0
@@ -34,7 +29,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    url = args.database or database_url()
+    url = database_url(args.database)
     engine = db.engine_for(url)
     upgrade(engine)
     try:
@@ -74,7 +69,7 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> str
     from monitor.config import scrapy_settings
 
     settings = scrapy_settings()
-    for name, value in crawl_settings(args.database or database_url(), args.host_map, args.settings).items():
+    for name, value in crawl_settings(database_url(args.database), args.host_map, args.settings).items():
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)

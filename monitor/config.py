@@ -19,8 +19,14 @@ def setting(name: str, default: Any = None) -> Any:
     return getattr(defaults, name, default)
 
 
-def database_url() -> str:
-    return str(setting("MONITOR_DATABASE_URL"))
+def database_url(given: str | None = None) -> str:
+    """The database URL: one given on the command line, else MONITOR_DATABASE_URL."""
+    return given or str(setting("MONITOR_DATABASE_URL"))
+
+
+def add_database_argument(parser) -> None:
+    parser.add_argument("--database", default=None,
+                        help="database URL or SQLite path (default: MONITOR_DATABASE_URL, else var/govmon.sqlite)")
 
 
 def scrapy_settings():

@@ -14,13 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor import db
-from monitor.config import database_url
+from monitor.config import add_database_argument, database_url
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default="honghe_2021q1", help="bundled scenario name or YAML path")
     parser.add_argument("--period", default="2021Q1", help="quarter to evaluate and report")
-    parser.add_argument("--database", default=None, help="database URL or SQLite path (default: MONITOR_DATABASE_URL)")
+    add_database_argument(parser)
     parser.add_argument("--out", default="var/report", help="report folder (a sub-folder per period is made)")
 
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from monitor.simweb.scenario import load_scenario
     from monitor.simweb.server import SimWeb
 
-    url = args.database or database_url()
+    url = database_url(args.database)
     scenario = load_scenario(args.scenario)
     engine = db.engine_for(url)
     upgrade(engine)

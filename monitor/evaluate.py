@@ -24,6 +24,7 @@ from monitor.checks.model import FAIL, INCONCLUSIVE, Finding
 from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import PROBE_RULES, RULES
 from monitor.checks.scoring import PENDING, UNQUALIFIED, verdict
+from monitor.config import add_database_argument, database_url
 
 REVIEW_STATES = ("pending", "confirmed", "false_positive", "doubtful")
 
@@ -144,14 +145,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", default=None, help="judge this crawl run (default: each site's latest)")
     parser.add_argument("--rulebook", default=None, help="local override rulebook (default: MONITOR_RULEBOOK)")
     parser.add_argument("--sites", default="", help="comma-separated 网站标识码 (default: all active sites)")
-    parser.add_argument("--database", default=None, help="database URL or SQLite path")
+    add_database_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.config import database_url
     from monitor.migrate import upgrade
 
-    engine = db.engine_for(args.database or database_url())
+    engine = db.engine_for(database_url(args.database))
     upgrade(engine)
     sites = [s for s in args.sites.split(",") if s] or None
     summary = evaluate(engine, args.period, parse_as_of(args.as_of), args.run, load_rulebook(args.rulebook), sites)
@@ -163,13 +163,12 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--violation", type=int, help="violation id to set the review state of")
     parser.add_argument("--state", choices=REVIEW_STATES, help="the reviewer's conclusion")
     parser.add_argument("--list", action="store_true", help="list open violations")
-    parser.add_argument("--database", default=None, help="database URL or SQLite path")
+    add_database_argument(parser)
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from monitor.config import database_url
 
-    engine = db.engine_for(args.database or database_url())
+    engine = db.engine_for(database_url(args.database))
     v = db.violations
     if args.violation is not None:
         if not args.state:

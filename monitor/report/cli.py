@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor import db
+from monitor.config import add_database_argument, database_url
 from monitor.report import attachments, charts, notice
 from monitor.report.rates import rates, region_names
 
@@ -86,17 +87,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="var/report", help="output folder; a sub-folder per period is made")
     parser.add_argument("--region", default=None, help="region code to report on (default: the verdicts' top region)")
     parser.add_argument("--xlsx", action="store_true", help="also write the attachment lists as XLSX")
-    parser.add_argument("--database", default=None, help="database URL or SQLite path")
+    add_database_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from monitor.config import database_url
     from monitor.evaluate import resolve_period
     from monitor.migrate import upgrade
 
-    engine = db.engine_for(args.database or database_url())
+    engine = db.engine_for(database_url(args.database))
     upgrade(engine)
     period = resolve_period(args.period, date.today())
     for path in write_report(engine, period, Path(args.out) / period, args.region, args.xlsx):
