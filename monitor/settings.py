@@ -51,6 +51,14 @@ MONITOR_LOCK_URL = os.environ.get("MONITOR_LOCK_URL", "")
 MONITOR_RETRY_AFTER_MAX = 120.0
 MONITOR_RETRY_BACKOFF = 0.5
 
+# Rulebook: a province or city override file (YAML, only the keys it changes) merged over the national 2019 book in
+# monitor/checks/rulebooks/national-2019.yaml; empty = national values only.
+MONITOR_RULEBOOK = os.environ.get("MONITOR_RULEBOOK", "")
+
+# Typos: a user confusion list (YAML, same format as monitor/checks/rulebooks/typos.yaml: leader names and titles,
+# institution names) added to the built-in one; empty = built-in list only.
+MONITOR_TYPO_LIST = os.environ.get("MONITOR_TYPO_LIST", "")
+
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500
 
