@@ -54,9 +54,10 @@ def measure(directory: Path) -> list[Result]:
         f = facts.footer
         marks = {"site_code": f.site_code, "icp": f.icp, "police": f.police, "conac": f.conac,
                  "zhaocuo": f.zhaocuo, "script_footer": f.written_by_script}
-        flat = re.sub(r"\s|号", "", text)
+        # A mark is recorded as printed (spaces and tag boundaries aside): it must occur in the visible text.
+        flat = re.sub(r"\s", "", facts.text)
         invented = [name for name in ("site_code", "icp", "police")
-                    if marks[name] and re.sub(r"\s|号", "", str(marks[name])).split("-")[0][-8:] not in flat]
+                    if marks[name] and re.sub(r"\s", "", str(marks[name])) not in flat]
         results.append(Result(path.name, expected, facts.published.value if facts.published else None,
                               facts.published.source if facts.published else "", marks, invented))
     return results

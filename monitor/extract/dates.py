@@ -22,12 +22,24 @@ COMPACT = re.compile(r"(?:发布|日期|时间)[^\d]{0,6}((?:19|20)\d{2})(\d{2})
 SHORT = re.compile(r"^\s*[\[(（【]?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\])）】]?\s*$")
 BRACKETED_SHORT = re.compile(r"[\[(（【]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\])）】]")
 
-# Labels that announce a publication date, strongest first. A bare 日期/时间 counts only as a label of its own,
-# not inside 会议时间 or 报名时间, which are schedule dates in the body.
-PUB_LABELS = re.compile(r"(发布时间|发布日期|发表时间|发稿时间|发文日期|成文日期|更新时间|(?<![\u4e00-\u9fff])(?:日期|时间))"
-                        r"\s*[:：]?\s*")
+# Labels that announce a publication date, by strength: an explicit publication label, then the dates of a
+# document's metadata table (发文/成文日期: a 发布日期 beside them wins), then a bare 日期/时间. A bare label counts
+# only as a label of its own, not inside 会议时间 or 报名时间, and only in the header of the article (between the
+# title and the body), since "时间：3月5日上午9时" in a meeting notice is a schedule, not the publication date.
+STRONG_LABELS = re.compile(r"(?:发布|发表|发稿|公开|上传|刊发)(?:时间|日期)|发布于")
+MEDIUM_LABELS = re.compile(r"(?:发文|成文|印发|生成|更新)(?:时间|日期)")
+WEAK_LABELS = re.compile(r"(?<![\u4e00-\u9fff])(?:日期|时间)")
+PUB_LABELS = re.compile(rf"(?:{STRONG_LABELS.pattern}|{MEDIUM_LABELS.pattern}|{WEAK_LABELS.pattern})\s*[:：]?\s*")
 META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
               "publish_time", "pubtime", "maketime")
+ATTR_NAMES = ("title", "datetime", "content", "value")
+# A paragraph of the body: a text node with this many Chinese characters ends the article header.
+BODY_LINE = re.compile(r"[\u4e00-\u9fff]")
+BODY_CJK = 30
+HEADER_SPAN = 600
+# Containers of an article's body text (TRS, Hanweb, Dayu and hand-written CMS templates).
+BODY_HINT = (r"TRS_Editor|\bzoom|article[-_]?con|con[-_]?text|content|\bzw\b|wzzw|detail[-_]?(?:con|main|text)|"
+             r"news[-_]?text|pages_content|\bview\b|Custom_UnionStyle")
 INFO_HINT = re.compile(r"time|date|info|pub|fbsj|source|attr|xinxi|sj\b|detail", re.I)
 # A clock widget in the page header ("今天：2024年2月22日 星期四") shows the visitor's date, not the article's.
 CLOCK = re.compile(r"今天|今日|当前日期|当前时间|星期[一二三四五六日天]|site-?date|clock", re.I)
@@ -93,18 +105,97 @@ def visible_text(sel: Selector) -> str:
     return re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", "\n".join(p.strip() for p in parts if p.strip()))
 
 
+def _title_span(sel: Selector, text: str) -> tuple[int, int, bool] | None:
+    """Where the article title sits in the visible text (start, end, headline?), from the h1, a title element or
+    <title>. headline: the title is an element's and long enough for an article title (a column name like 工作动态
+    above a list is not)."""
+    candidates = sel.xpath("//h1 | //*[re:test(@class, 'title|biaoti|bt\\b|tit\\b', 'i')] | //h2").getall()
+    titles = [(" ".join(Selector(text=c).xpath("//text()").getall()).split(), True) for c in candidates[:6]]
+    page_title = (sel.xpath("//title/text()").get() or "").strip()
+    if page_title:
+        titles.append((re.split(r"[_|｜—-]{1,2}", page_title)[0].split(), False))
+    for words, element in titles:
+        if not words or len("".join(words)) < 4:
+            continue
+        # The visible text joins text nodes with newlines: find the title's first words, then skip to its end.
+        pos = text.find(words[0])
+        while pos >= 0:
+            end = pos
+            for word in words:
+                found = text.find(word, end)
+                if found < 0 or found - end > 3:
+                    break
+                end = found + len(word)
+            else:
+                return pos, end, element and len("".join(words)) >= 6
+            pos = text.find(words[0], pos + 1)
+    return None
+
+
+def _header_end(sel: Selector, text: str, start: int) -> int:
+    """End of the article header after position start: the body container or the first body paragraph, at most
+    HEADER_SPAN on."""
+    limit = min(len(text), start + HEADER_SPAN)
+    for body in sel.xpath(f"//*[re:test(concat(@class, ' ', @id), '{BODY_HINT}', 'i')][not(.//h1)]"):
+        first = next((t.strip() for t in body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+                      .getall() if t.strip()), None)
+        found = text.find(first, start, limit) if first else -1
+        if found >= 0:
+            limit = found
+            break
+    pos = start
+    for line in text[start:start + HEADER_SPAN].split("\n"):
+        if pos >= limit or len(BODY_LINE.findall(line)) >= BODY_CJK:
+            return min(pos, limit)
+        pos += len(line) + 1
+    return limit
+
+
+def _labelled(text: str, ref: date | None) -> list[tuple[int, int, DateFact]]:
+    """(rank, position, date) of every date right after a publication label; rank 0 strongest."""
+    found = []
+    for label in PUB_LABELS.finditer(text):
+        after = text[label.end():label.end() + 40]
+        fact = parse_date(after, ref=ref)
+        if fact is None or not after.lstrip().startswith(fact.text[:4]):
+            continue
+        word = label.group(0)
+        rank = 0 if STRONG_LABELS.match(word) else 1 if MEDIUM_LABELS.match(word) else 2
+        found.append((rank, label.start(), DateFact(fact.value, (word + fact.text).strip(), "visible")))
+    return found
+
+
 def article_date(sel: Selector, *, ref: date | None = None, text: str | None = None) -> DateFact | None:
     """The publication date of an article page.
 
-    Order: a visible labelled date (发布时间: …); else the date of an info line (an element whose class or id says
-    time/date/info); else the meta PubDate family; else a date inside an attribute (source "attr"). Dates in the
-    body text without a label are schedule or event dates, never the publication date.
+    Order: a visible date after a publication label (发布时间 > 成文日期 > a bare 日期 in the header); else the date
+    of an info line (an element whose class or id says time/date/info, or the first date between the title and the
+    body); else the meta PubDate family; else a date inside an attribute (source "attr"). Dates in the body text
+    without a label are schedule or event dates, never the publication date.
     """
     text = visible_text(sel) if text is None else text
-    for label in PUB_LABELS.finditer(text):
-        fact = parse_date(text[label.end():label.end() + 40], ref=ref)
-        if fact is not None and text[label.end():label.end() + 40].lstrip().startswith(fact.text[:4]):
-            return DateFact(fact.value, (label.group(0) + fact.text).strip(), "visible")
+    span = _title_span(sel, text)
+    head_start = span[1] if span else 0
+    head_end = _header_end(sel, text, head_start)
+    labelled = _labelled(text, ref)
+    for rank in (0, 1):
+        ranked = [(pos, fact) for r, pos, fact in labelled if r == rank]
+        if ranked:
+            # Near the title: the first after it (a sidebar before the title may list other articles' dates).
+            after = [pair for pair in ranked if pair[0] >= head_start]
+            return (after or ranked)[0][1]
+    # The header between the title and the body: its first date is the info line's ("2021-03-01 来源：…"),
+    # labelled with a bare 日期/时间 or not at all.
+    header = [(pos, fact) for r, pos, fact in labelled if r == 2 and
+              ((span is None and pos < head_end) or head_start - 40 <= pos < head_end)]
+    if span is not None and span[2]:
+        for m in FULL.finditer(text, head_start, head_end):
+            line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+            facts = find_dates(text[m.start():m.end()], ref=ref)
+            if facts and not CLOCK.search(line):
+                header.append((m.start(), facts[0]))
+    if header:
+        return min(header, key=lambda pair: pair[0])[1]
     for node in sel.xpath("//body//*[@class or @id]"):
         hint = f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
         if not INFO_HINT.search(hint) or node.root.tag in ("script", "style", "body", "html"):
@@ -121,8 +212,10 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
             fact = parse_date(content, ref=ref)
             if fact is not None:
                 return DateFact(fact.value, f'<meta name="{name}" content="{content}">', "meta")
-    for attr in sel.xpath("//body//@*[starts-with(name(), 'data-') or name()='title' or name()='datetime']"):
-        fact = parse_date(attr.get(), ref=ref)
-        if fact is not None:
-            return DateFact(fact.value, f'{attr.xpath("name()").get()}="{attr.get()}"', "attr")
+    for node in sel.xpath("//body//*[@*]"):
+        for attr, value in node.attrib.items():
+            if attr.startswith("data-") or attr in ATTR_NAMES:
+                fact = parse_date(value, ref=ref)
+                if fact is not None:
+                    return DateFact(fact.value, f'{attr}="{value}"', "attr")
     return None

@@ -75,9 +75,21 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     text = _try(body, "utf-8")
     if text is not None:
         return text, "utf-8"
-    best = from_bytes(body).best()
-    encoding = normalise(best.encoding) if best is not None else None
-    if encoding and encoding != "gb18030" and _try(body, "gb18030") is not None:
-        encoding = "gb18030"  # a Chinese page that is valid GB18030 is far likelier than a Latin or Korean one
-    encoding = encoding or "gb18030"
-    return body.decode(encoding, errors="replace"), encoding
+    if _try(body, "gb18030") is not None:
+        # Valid GB18030 that is not UTF-8: a Chinese page is far likelier than the Latin or Korean reading a
+        # detector may prefer for short GBK texts.
+        return body.decode("gb18030"), "gb18030"
+    best = from_bytes(body[:65536]).best()
+    detected = normalise(best.encoding) if best is not None else None
+    # Nothing decodes cleanly (a truncated page, a stray byte): the declared encodings, UTF-8 and GB18030 are
+    # kept when they need few replacements; a detector's single-byte guess decodes anything without one, so it
+    # only wins when they all fail badly.
+    candidates = list(dict.fromkeys(c for c in (normalise(header.group(1)) if header else None,
+                                                normalise(meta.group(1).decode("ascii")) if meta else None,
+                                                "utf-8", "gb18030", detected) if c))
+    decoded = {c: body.decode(c, errors="replace") for c in candidates}
+    for c in candidates[:-1] if detected else candidates:
+        if decoded[c].count("\ufffd") <= max(2, len(decoded[c]) // 200):
+            return decoded[c], c
+    encoding = min(candidates, key=lambda c: decoded[c].count("\ufffd"))
+    return decoded[encoding], encoding

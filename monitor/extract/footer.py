@@ -44,11 +44,12 @@ def footer_facts(sel: Selector, html: str, text: str | None = None) -> FooterFac
         facts.site_code = m.group(1)
     m = ICP.search(text)
     if m:
-        facts.icp = f"{m.group(1)}ICP备{m.group(2)}号" + (f"-{m.group(4)}" if m.group(4) else "")
+        # As printed (without the spaces): a number lacking 号 is recorded lacking it, never completed.
+        facts.icp = f"{m.group(1)}ICP备{m.group(2)}{m.group(3) or ''}" + (f"-{m.group(4)}" if m.group(4) else "")
     m = POLICE.search(text)
     if m:
         digits = re.sub(r"\s", "", m.group(2))
-        facts.police = f"{m.group(1)}公网安备{digits}号"
+        facts.police = f"{m.group(1)}公网安备{digits}{m.group(3) or ''}"
     m = SPONSOR.search(_footer_text(sel, text))
     if m:
         facts.sponsor = m.group(1)

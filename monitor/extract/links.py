@@ -16,10 +16,22 @@ SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid"}
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "vbscript:")
 ELEMENTS = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
             ("frame", "src"), ("link", "href"), ("embed", "src"))
-HIDDEN = ("ancestor-or-self::*[@hidden or contains(translate(@style, 'DISPLAYNOEVIBTHFZ ', 'displaynoevibthfz'),"
-          " 'display:none') or contains(translate(@style, 'VISBLTYHDEN ', 'visbltyhden'), 'visibility:hidden')"
-          " or contains(translate(@style, ' ', ''), 'font-size:0') or contains(translate(@style, ' ', ''),"
-          " 'left:-9') or contains(translate(@style, ' ', ''), 'top:-9')]")
+# Styles that hide an element and its descendants: display:none, visibility:hidden, a zero font size, or a large
+# negative offset (position:absolute;left:-9999px, text-indent:-9999px) that puts it off screen. margin-left:-9px
+# and font-size:0.9em hide nothing.
+HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)|"
+                          r"(?<![\w-])(?:left|top|text-indent)\s*:\s*-\s*\d{3,}", re.I)
+
+
+def hidden_elements(sel: Selector) -> set:
+    """The lxml elements hidden by their own style or `hidden` attribute, or by an ancestor's."""
+    hidden: set = set()
+    for node in sel.xpath("//*[@hidden or @style]"):
+        if node.root in hidden:
+            continue
+        if "hidden" in node.attrib or HIDING_STYLE.search(node.attrib.get("style", "")):
+            hidden.update(node.root.iter())
+    return hidden
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +61,7 @@ def canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
+@lru_cache(maxsize=65536)
 def absolute(href: str | None, base_url: str) -> str | None:
     """Absolute canonical http(s) URL of an href, or None for what is no link (javascript:, mailto:, #…)."""
     if not href:
@@ -64,6 +77,7 @@ def absolute(href: str | None, base_url: str) -> str | None:
 
 def page_links(sel: Selector, base_url: str) -> list[LinkFact]:
     page_domain = registrable_domain(urlsplit(base_url).hostname or "")
+    hidden = hidden_elements(sel)  # once per page rather than an ancestor walk per link
     links: list[LinkFact] = []
     seen: set[tuple[str, str]] = set()
     for tag, attr in ELEMENTS:
@@ -79,6 +93,6 @@ def page_links(sel: Selector, base_url: str) -> list[LinkFact]:
                 url=url, tag="a" if tag == "area" else "iframe" if tag == "frame" else tag, anchor=anchor[:300],
                 attachment=bool(ATTACHMENT.search(urlsplit(url).path)),
                 external=registrable_domain(host) != page_domain,
-                hidden=bool(node.xpath(f"boolean({HIDDEN})").get() == "1"),
+                hidden=node.root in hidden,
             ))
     return links

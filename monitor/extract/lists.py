@@ -22,9 +22,15 @@ SKIP_AREA = re.compile(r"nav|menu|head|foot|top\b|bottom|crumb|position|location
                        r"friend|yqlj|link|share|search|banner|copyright|dibu|daohang", re.I)
 ROW_TAGS = ("li", "tr", "dd", "dt", "p", "h3", "h4")
 PAGINATION_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|>|›|»)\s*$", re.I)
-CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
+# TRS CMS: createPageHTML(total, current, "index", "html") writes links index.html, index_1.html … index_{total-1};
+# the counts are numbers or variables declared in the same script (var countPage = 5).
+CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
                          r"\s*['\"](\w+)['\"]")
+SCRIPT_VAR = re.compile(r"\b(?:var|let|const)?\s*(\w+)\s*=\s*['\"]?(\d+)['\"]?\s*[;,\n/]")
 JSON_URL = re.compile(r"""["']([^"'\s]+?\.json(?:\?[^"'\s]*)?)["']""")
+# URLs handed to the usual XHR helpers, whatever their extension: fetch('…'), $.getJSON('…'), $.ajax({url: '…'}).
+XHR_CALL = re.compile(r"""(?:\bfetch|\.getJSON|\$\.get|\$\.post|\.open\s*\(\s*['"](?:GET|POST)['"]\s*,)\s*\(?\s*"""
+                      r"""['"]([^'"\s]+)['"]|\burl\s*:\s*['"]([^'"\s]+)['"]""", re.I)
 EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无相关信息", "没有信息")
 NOT_COLUMN = re.compile(r"^(首页|更多|more|>>|»|返回|上一页|下一页|尾页|末页|\d+)$", re.I)
 COLUMN_WORDS = re.compile(r"动态|要闻|新闻|通知|公告|公示|政策|文件|法规|规划|计划|总结|人事|任免|招考|招聘|信息公开|"
@@ -50,11 +56,11 @@ def classify_column(name: str) -> str:
 
 
 def _in_skipped_area(node: Selector) -> bool:
-    for anc in node.xpath("ancestor::*"):
-        tag = anc.root.tag
+    for anc in node.root.iterancestors():  # lxml directly: an XPath per ancestor is the slow part of a page
+        tag = anc.tag
         if tag in ("nav", "header", "footer"):
             return True
-        hint = f"{anc.attrib.get('id', '')} {anc.attrib.get('class', '')}"
+        hint = f"{anc.get('id', '')} {anc.get('class', '')}"
         if hint.strip() and SKIP_AREA.search(hint):
             return True
     return False
@@ -145,9 +151,13 @@ def next_pages(sel: Selector, base_url: str) -> list[str]:
         if PAGINATION_TEXT.match(_text(anchor)):
             add(absolute(anchor.attrib["href"], base_url))
     for script in sel.xpath("//script[not(@src)]/text()").getall():
+        variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)}
         for m in CREATE_PAGE.finditer(script):
-            total, current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-            for n in range(current + 1, total):
+            total, current = (int(v) if v.isdigit() else variables.get(v) for v in (m.group(1), m.group(2)))
+            prefix, ext = m.group(3), m.group(4)
+            if total is None:
+                continue
+            for n in range((current or 0) + 1, min(total, 1000)):
                 add(absolute(f"{prefix}_{n}.{ext}", base_url))
     numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in sel.xpath("//a/@href").getall())
                 if url and (m := re.search(r"/index_(\d+)\.s?html?$", url))]
@@ -164,6 +174,7 @@ def xhr_list_urls(sel: Selector, base_url: str) -> list[str]:
             urls.append(urljoin(base_url, value))
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         urls.extend(urljoin(base_url, m.group(1)) for m in JSON_URL.finditer(script))
+        urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in XHR_CALL.finditer(script))
     return list(dict.fromkeys(absolute(u, base_url) for u in urls if absolute(u, base_url)))
 
 
@@ -204,6 +215,7 @@ def json_list_entries(data: Any, base_url: str, *, ref: date | None = None) -> l
     return entries
 
 
+NAV_AREA = re.compile(r"nav|menu|daohang|lanmu|column|lm\b|channel", re.I)
 ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
 
 
@@ -225,8 +237,7 @@ def nav_columns(sel: Selector, base_url: str, exclude: set[str] = frozenset()) -
                 or re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
             continue
         in_nav = bool(anchor.xpath("ancestor::nav")) or any(
-            re.search(r"nav|menu|daohang|lanmu|column|lm\b|channel", f"{a.attrib.get('id', '')} {a.attrib.get('class', '')}", re.I)
-            for a in anchor.xpath("ancestor::*"))
+            NAV_AREA.search(f"{a.get('id', '')} {a.get('class', '')}") for a in anchor.root.iterancestors())
         if in_nav or COLUMN_WORDS.search(name):
             columns[url] = ColumnLink(name, url, classify_column(name))
     return list(columns.values())
