@@ -127,3 +127,171 @@ def test_period_keywords() -> None:
     assert resolve_period("current", date(2021, 3, 3)) == "2021Q1"
     assert resolve_period("previous", date(2021, 3, 3)) == "2020Q4"
     assert resolve_period("previous", date(2021, 8, 1)) == "2021Q2"
+
+
+# ---------------------------------------------------------------- facts inserted directly (fast, both back ends)
+
+PORTAL, DEPT = "5325000001", "5325000002"
+P_HOME, D_HOME = "http://www.hh.gov.cn/", "http://jyj.hh.gov.cn/"
+
+
+class Site:
+    """Writes one crawl run of two sites: a portal with `blank` blank columns and a department site."""
+
+    def __init__(self, engine, run_id: str, started: datetime) -> None:
+        self.engine, self.run_id, self.started = engine, run_id, started
+        with engine.begin() as conn:
+            conn.execute(db.runs.insert().values(run_id=run_id, spider="website", as_of=started.date(),
+                                                 started_at=started, status="finished"))
+
+    def page(self, site: str, url: str, role: str, outcome: str = "ok", status: int | None = 200, **extra) -> None:
+        marks = {"footer_site_code": site, "footer_icp": "滇ICP备05000002号", "footer_police": "滇公网安备53250202000001号",
+                 "footer_conac": True, "footer_zhaocuo": True}
+        with self.engine.begin() as conn:
+            conn.execute(db.pages.insert().values(run_id=self.run_id, site_code=site, url=url, role=role,
+                                                  column_url=url if role == "home" else url, fetched_at=self.started,
+                                                  status=status, outcome=outcome, **(marks | extra)))
+
+    def entries(self, site: str, column_url: str, days: list[date]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(db.list_entries.insert(), [
+                {"run_id": self.run_id, "site_code": site, "column_url": column_url, "page_url": column_url,
+                 "position": i, "title": f"信息{i}", "url": f"{column_url}{i}.html", "published": d,
+                 "date_text": str(d)} for i, d in enumerate(days)])
+
+
+def registry(engine, columns: int = 6) -> list[str]:
+    with engine.begin() as conn:
+        conn.execute(db.websites.insert(), [
+            {"site_code": PORTAL, "name": "红河州人民政府", "homepage": P_HOME, "region_code": "532500",
+             "region_name": "红河州", "level": "city", "kind": "portal", "active": True},
+            {"site_code": DEPT, "name": "红河州教育体育局", "homepage": D_HOME, "region_code": "532500",
+             "region_name": "红河州", "level": "city", "kind": "department", "parent_site_code": PORTAL,
+             "active": True}])
+        urls = [f"{P_HOME}col{i}/" for i in range(columns)]
+        conn.execute(db.site_columns.insert(), [
+            {"site_code": PORTAL, "url": u, "name": f"栏目{i}", "category": "other", "level": 1, "unit": "州政府办公室",
+             "source": "registry"} for i, u in enumerate(urls)])
+    return urls
+
+
+def crawl_run(engine, run_id: str, started: datetime, blank: int, columns: list[str], home_ok: bool = True) -> None:
+    run = Site(engine, run_id, started)
+    fresh = [started.date() - timedelta(days=1)]
+    run.page(PORTAL, P_HOME, "home", *(("ok", 200) if home_ok else ("timeout", None)))
+    run.entries(PORTAL, P_HOME, fresh)
+    for i, url in enumerate(columns):
+        run.page(PORTAL, url, "column")
+        if i >= blank:
+            run.entries(PORTAL, url, fresh)
+    run.page(DEPT, D_HOME, "home")
+    run.entries(DEPT, D_HOME, fresh)
+
+
+def violation(engine, **where):
+    (row,) = rows(engine, db.violations, **where)
+    return row
+
+
+def test_life_cycle_on_stored_facts(db_url: str) -> None:
+    from monitor.evaluate import EvaluationSummary, review
+    from monitor.migrate import upgrade
+
+    engine = db.engine_for(db_url)
+    upgrade(engine)
+    columns = registry(engine)
+    day1 = datetime(2021, 3, 3)
+    crawl_run(engine, "r1", day1, blank=5, columns=columns)
+    summary = evaluate(engine, "2021Q1", day1, book=BOOK)
+    assert isinstance(summary, EvaluationSummary)
+    assert (summary.checked, summary.results["不合格"], summary.reasons["空白栏目超过5"]) == (2, 1, 1)
+    assert "检查网站2个, 合格1个, 不合格1个, 待定0个, 合格率50.00%" in str(summary)
+    verdict_rows = {r["target_id"]: r for r in rows(engine, db.verdicts, period="2021Q1")}
+    assert (verdict_rows[PORTAL]["result"], verdict_rows[PORTAL]["reasons"], verdict_rows[PORTAL]["veto"]) == (
+        "不合格", "空白栏目超过5", True)
+    assert (verdict_rows[DEPT]["result"], verdict_rows[DEPT]["score"], verdict_rows[DEPT]["bonus"]) == ("合格", 100, None)
+    assert verdict_rows[PORTAL]["region_code"] == "532500"
+    blank_cols = {r["subject"] for r in rows(engine, db.violations, indicator="column_blank") if r["subject"]}
+    assert blank_cols == set(columns[:5])
+
+    # Same period again: same rows.
+    counts = [len(rows(engine, t)) for t in (db.findings, db.verdicts, db.violations)]
+    evaluate(engine, "2021Q1", day1, book=BOOK)
+    assert [len(rows(engine, t)) for t in (db.findings, db.verdicts, db.violations)] == counts
+
+    # A reviewer says one blank column was closed down on purpose: four blank columns, no veto any more.
+    first = violation(engine, indicator="column_blank", subject=columns[0])
+    with engine.begin() as conn:
+        assert review(conn, first["id"], "false_positive", "栏目已撤并", datetime(2021, 3, 4))
+        assert not review(conn, 999999, "confirmed")
+    day2 = datetime(2021, 3, 10)
+    crawl_run(engine, "r2", day2, blank=5, columns=columns)
+    evaluate(engine, "2021Q1", day2, book=BOOK)
+    portal = rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]
+    assert portal["result"] == "合格"
+    row = violation(engine, id=first["id"])
+    assert (row["review"], row["first_seen"], row["last_seen"]) == ("false_positive", day1, day2)
+    assert row["evidence"]["review"] == {"state": "false_positive", "note": "栏目已撤并", "at": "2021-03-04T00:00:00"}
+    site_veto = violation(engine, indicator="column_blank", subject="", target_id=PORTAL)
+    assert (site_veto["resolved_at"], site_veto["last_seen"]) == (day2, day1)
+
+    # The homepage does not load in the next run: nothing about the homepage is resolved or refreshed …
+    day3 = datetime(2021, 3, 17)
+    crawl_run(engine, "r3", day3, blank=2, columns=columns, home_ok=False)
+    with engine.begin() as conn:  # … and an old stale-homepage violation stays open
+        for indicator, subject in (("homepage_stale", ""), ("footer_marks", "ICP备案号")):
+            conn.execute(db.violations.insert().values(target_kind="website", target_id=PORTAL, indicator=indicator,
+                                                       subject=subject, first_seen=day1, last_seen=day2,
+                                                       review="pending"))
+    summary = evaluate(engine, "2021Q1", day3, book=BOOK)
+    assert rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]["result"] == "待定"
+    assert summary.reasons["首页不更新待复核"] == 1
+    assert violation(engine, indicator="homepage_stale")["resolved_at"] is None
+    assert violation(engine, indicator="footer_marks", subject="ICP备案号")["resolved_at"] is None
+    # Columns were read: the three filled ones are resolved, the two still blank stay open.
+    open_blank = {r["subject"] for r in rows(engine, db.violations, indicator="column_blank") if r["subject"]
+                  and r["resolved_at"] is None}
+    assert open_blank == set(columns[:2])
+    assert violation(engine, indicator="column_blank", subject=columns[3])["resolved_at"] == day3
+    # Re-judging the first monitoring point (its run saw the column blank) does not undo the later resolution.
+    evaluate(engine, "2021Q1", day1, run_id="r1", book=BOOK)
+    row = violation(engine, indicator="column_blank", subject=columns[3])
+    assert (row["first_seen"], row["last_seen"], row["resolved_at"]) == (day1, day2, day3)
+    assert row["evidence"]["observed"] == "栏目无任何信息" and row["evidence"]["url"] == columns[3]
+    assert violation(engine, indicator="homepage_stale")["resolved_at"] is None  # last seen after day1
+
+    # Blank again: the resolved veto re-opens, first seen kept.
+    day4 = datetime(2021, 3, 24)
+    crawl_run(engine, "r4", day4, blank=6, columns=columns)
+    evaluate(engine, "2021Q1", day4, book=BOOK)
+    site_veto = violation(engine, indicator="column_blank", subject="", target_id=PORTAL)
+    assert (site_veto["first_seen"], site_veto["last_seen"], site_veto["resolved_at"]) == (day1, day4, None)
+    assert rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]["result"] == "不合格"
+
+    # An explicit run that did not see the site leaves its violations alone (nothing judged → nothing resolved).
+    evaluate(engine, "2021Q1", day4 + timedelta(days=7), run_id="absent", book=BOOK)
+    assert violation(engine, indicator="column_blank", subject="", target_id=PORTAL)["resolved_at"] is None
+
+
+def test_commands_refuse_bad_input_and_review_by_id(tmp_path: Path, capsys) -> None:
+    from monitor.cli import main
+    from monitor.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'g.sqlite'}"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("indicators:\n  nonsense: {}\n", encoding="utf-8")
+    assert main(["evaluate", "--database", url, "--period", "2021Q1", "--as-of", "2021-03-03",
+                 "--rulebook", str(bad)]) == 2
+    assert f"{bad}: indicators.nonsense: unknown indicator" in capsys.readouterr().err
+    assert main(["evaluate", "--database", url, "--period", "2021Q9", "--as-of", "2021-03-03"]) == 2
+    engine = db.engine_for(url)
+    upgrade(engine)
+    columns = registry(engine)
+    crawl_run(engine, "r1", datetime(2021, 3, 3), blank=5, columns=columns)
+    assert main(["evaluate", "--database", url, "--period", "2021Q1", "--as-of", "2021-03-03"]) == 0
+    assert "空白栏目超过5: 1个" in capsys.readouterr().out
+    vid = violation(engine, indicator="column_blank", subject="", target_id=PORTAL)["id"]
+    assert main(["review", "--database", url, "--violation", str(vid), "--state", "confirmed",
+                 "--note", "已核实"]) == 0
+    assert violation(engine, id=vid)["review"] == "confirmed"
+    assert main(["review", "--database", url, "--violation", "424242", "--state", "confirmed"]) == 1

@@ -32,6 +32,11 @@ class ColumnFacts:
         dates = [e["published"] for e in self.entries if e["published"] is not None]
         return max(dates) if dates else None
 
+    def newest_until(self, day: date) -> date | None:
+        """The newest date not after `day` (later dates are schedules or typos, not updates)."""
+        dates = [e["published"] for e in self.entries if e["published"] is not None and e["published"] <= day]
+        return max(dates) if dates else None
+
     @property
     def display(self) -> str:
         return self.path or self.name
@@ -62,10 +67,16 @@ class SiteFacts:
     links: list[LinkFacts]
     parent_homepage: str | None = None
     probes: list[dict[str, Any]] = field(default_factory=list)
+    # (indicator, subject) of violations a reviewer marked false_positive: still reported, never counted
+    suppressed: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def code(self) -> str:
         return self.site["site_code"]
+
+    def counts(self, indicator: str, subject: str) -> bool:
+        """Does a failing item count toward its indicator's totals (not a reviewer's false positive)?"""
+        return (indicator, subject) not in self.suppressed
 
 
 def _rows(conn: Connection, query) -> list[dict[str, Any]]:
@@ -80,9 +91,19 @@ def latest_run(conn: Connection, site_code: str) -> str | None:
     return conn.execute(query).scalar()
 
 
+def false_positives(conn: Connection, target_kind: str, target_id: str) -> frozenset[tuple[str, str]]:
+    v = db.violations
+    query = select(v.c.indicator, v.c.subject).where(v.c.target_kind == target_kind, v.c.target_id == target_id,
+                                                     v.c.review == "false_positive")
+    return frozenset((r.indicator, r.subject) for r in conn.execute(query))
+
+
 def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of: datetime | None = None,
                     probe_days: int = 7) -> SiteFacts:
+    """Everything the rules judge for one site: the registry rows, what `run_id` saw of the site (nothing when
+    None), the probes of the `probe_days` before `as_of`, and the reviewer's false positives."""
     site = dict(conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping)
+    suppressed = false_positives(conn, "website", site_code)
     parent = None
     if site.get("parent_site_code"):
         parent = conn.execute(select(db.websites.c.homepage)
@@ -93,7 +114,7 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
             db.probes.c.site_code == site_code, db.probes.c.probed_at < as_of,
             db.probes.c.probed_at >= as_of - timedelta(days=probe_days)))
     if run_id is None:
-        return SiteFacts(site, None, None, [], [], [], [], parent, probes)
+        return SiteFacts(site, None, None, [], [], [], [], parent, probes, suppressed)
     pages = _rows(conn, select(db.pages).where(db.pages.c.run_id == run_id, db.pages.c.site_code == site_code))
     by_url = {p["url"]: p for p in pages}
     entries = _rows(conn, select(db.list_entries).where(db.list_entries.c.run_id == run_id,
@@ -113,4 +134,4 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
                        r["outcome"], r["status"], r["error"]) for r in _rows(conn, links_q)]
     homepage = next((p for p in pages if p["role"] == "home"), None)
     home_entries = by_column.get(homepage["url"], []) if homepage else []
-    return SiteFacts(site, run_id, homepage, home_entries, columns, pages, links, parent, probes)
+    return SiteFacts(site, run_id, homepage, home_entries, columns, pages, links, parent, probes, suppressed)

@@ -1,13 +1,17 @@
 """The rulebook: every indicator's parameters as data, national default plus an optional local override.
 
-MONITOR_RULEBOOK (setting or environment) names a YAML file holding only the keys a province or city changes, e.g.
+The national book is rulebooks/national-2019.yaml. The setting MONITOR_RULEBOOK (monitor/settings.py, or the
+environment variable of that name; `govmon evaluate --rulebook FILE` wins over both) names a YAML file holding only
+the keys a province or city changes; it is deep-merged over the national book, e.g.
 
     indicators:
       column_stale: {params: {dynamic_days: 10}}
       broken_links: {points: 10, params: {home_points_each: 1, other_points_each: 0.5}}
 
-A book is checked on load: unknown indicators or keys, values of the wrong type and negative windows or counts
-are refused with the file and the key path named.
+A book is checked on load and refused with the file and the key path named (``city.yaml: indicators.column_stale.
+params.dynamic_days: must not be negative, got -1``) when it has an unknown indicator or key, a value of the wrong
+type (a null in the national book stands for a number the national text does not give), a negative window, count
+or point value, or misses a required key.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ import yaml
 
 NATIONAL = Path(__file__).with_name("rulebooks") / "national-2019.yaml"
 KINDS = ("veto", "deduction", "bonus", "review")
-INDICATOR_KEYS = {"name", "family", "kind", "reason", "clause", "confidence", "params", "points"}
+CONFIDENCE = ("V", "C", "L", "2015", "?")
+TOP_KEYS = ("name", "scoring", "indicators")
+SCORING_KEYS = ("deduction_total", "fail_below", "bonus_above", "bonus_total")
+REQUIRED = ("name", "family", "kind", "reason", "clause", "confidence")
+INDICATOR_KEYS = {*REQUIRED, "params", "points"}
 
 
 class RulebookError(ValueError):
@@ -55,30 +63,37 @@ class Rulebook:
         return self.indicators[code]
 
 
-def _merge(base: dict, override: dict, path: str, source: str) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        where = f"{path}.{key}" if path else str(key)
-        if key not in base and path not in ("", "indicators") and not path.endswith(".params"):
-            raise RulebookError(f"{source}: {where}: unknown key")
-        if path == "indicators" and key not in base:
-            raise RulebookError(f"{source}: {where}: unknown indicator (known: {', '.join(sorted(base))})")
-        old = base.get(key)
-        if isinstance(value, dict) and isinstance(old, dict):
-            out[key] = _merge(old, value, where, source)
-            continue
-        if old is not None and value is not None and _kind(old) != _kind(value):
-            raise RulebookError(f"{source}: {where}: expected a {_kind(old)}, got {value!r}")
-        out[key] = value
-    return out
-
-
 def _kind(value: Any) -> str:
+    if value is None:
+        return "number"  # the national book's null: a number the national text does not give
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int | float):
         return "number"
     return {list: "list", dict: "mapping"}.get(type(value), "text")
+
+
+def _merge(base: dict, override: dict, path: str, source: str) -> dict:
+    """`override` deep-merged over `base`; every key of the override must exist in the base (or be a known key of
+    an indicator), with a value of the same kind."""
+    if not isinstance(override, dict):
+        raise RulebookError(f"{source}: {path or 'top level'}: expected a mapping, got {override!r}")
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in base:
+            if path == "indicators":
+                raise RulebookError(f"{source}: {where}: unknown indicator (known: {', '.join(sorted(base))})")
+            if not (path.startswith("indicators.") and path.count(".") == 1 and key in INDICATOR_KEYS):
+                raise RulebookError(f"{source}: {where}: unknown key")
+        old = base.get(key)
+        if isinstance(old, dict):
+            out[key] = _merge(old, value, where, source)
+            continue
+        if value is not None and key in base and _kind(old) != _kind(value):
+            raise RulebookError(f"{source}: {where}: expected a {_kind(old)}, got {value!r}")
+        out[key] = value
+    return out
 
 
 def _check_number(value: Any, where: str, source: str, allow_none: bool = True) -> None:
@@ -90,14 +105,33 @@ def _check_number(value: Any, where: str, source: str, allow_none: bool = True) 
         raise RulebookError(f"{source}: {where}: must not be negative, got {value!r}")
 
 
+def _check_param(value: Any, where: str, source: str) -> None:
+    if isinstance(value, str):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise RulebookError(f"{source}: {where}[{i}]: expected a non-empty text, got {item!r}")
+        return
+    _check_number(value, where, source)
+
+
 def _validate(data: dict, source: str) -> Rulebook:
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict):
-        raise RulebookError(f"{source}: a rulebook needs a mapping 'indicators'")
-    scoring = data.get("scoring") or {}
-    for key in ("deduction_total", "fail_below", "bonus_above", "bonus_total"):
+        raise RulebookError(f"{source}: indicators: missing (a rulebook needs a mapping 'indicators')")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise RulebookError(f"{source}: {key}: unknown key")
+    scoring = data.get("scoring")
+    if not isinstance(scoring, dict):
+        raise RulebookError(f"{source}: scoring: missing")
+    for key in SCORING_KEYS:
         if key not in scoring:
             raise RulebookError(f"{source}: scoring.{key}: missing")
         _check_number(scoring[key], f"scoring.{key}", source, allow_none=False)
+    for key in scoring:
+        if key not in SCORING_KEYS:
+            raise RulebookError(f"{source}: scoring.{key}: unknown key")
     indicators = {}
     for code, raw in data["indicators"].items():
         where = f"indicators.{code}"
@@ -106,23 +140,26 @@ def _validate(data: dict, source: str) -> Rulebook:
         unknown = set(raw) - INDICATOR_KEYS
         if unknown:
             raise RulebookError(f"{source}: {where}.{sorted(unknown)[0]}: unknown key")
-        for key in ("name", "kind", "reason"):
-            if not raw.get(key):
+        for key in REQUIRED:
+            if raw.get(key) in (None, ""):
                 raise RulebookError(f"{source}: {where}.{key}: missing")
+            if not isinstance(raw[key], str):
+                raise RulebookError(f"{source}: {where}.{key}: expected a text, got {raw[key]!r}")
         if raw["kind"] not in KINDS:
-            raise RulebookError(f"{source}: {where}.kind: {raw['kind']!r} is not one of {KINDS}")
+            raise RulebookError(f"{source}: {where}.kind: {raw['kind']!r} is not one of {', '.join(KINDS)}")
+        if raw["confidence"] not in CONFIDENCE:
+            raise RulebookError(f"{source}: {where}.confidence: {raw['confidence']!r} is not one of "
+                                f"{', '.join(CONFIDENCE)}")
         params = raw.get("params") or {}
         if not isinstance(params, dict):
             raise RulebookError(f"{source}: {where}.params: expected a mapping")
         for name, value in params.items():
-            if not isinstance(value, list | str):
-                _check_number(value, f"{where}.params.{name}", source)
+            _check_param(value, f"{where}.params.{name}", source)
         _check_number(raw.get("points"), f"{where}.points", source)
-        indicators[code] = Indicator(code=code, name=raw["name"], family=raw.get("family", ""), kind=raw["kind"],
-                                     reason=raw["reason"], clause=raw.get("clause", ""),
-                                     confidence=str(raw.get("confidence", "?")), params=params,
-                                     points=raw.get("points"))
-    return Rulebook(name=data.get("name", source), scoring=scoring, indicators=indicators, sources=(source,))
+        indicators[code] = Indicator(code=code, name=raw["name"], family=raw["family"], kind=raw["kind"],
+                                     reason=raw["reason"], clause=raw["clause"], confidence=raw["confidence"],
+                                     params=params, points=raw.get("points"))
+    return Rulebook(name=str(data.get("name") or source), scoring=scoring, indicators=indicators, sources=(source,))
 
 
 def _read(path: Path) -> dict:
@@ -138,7 +175,8 @@ def _read(path: Path) -> dict:
 
 
 def load_rulebook(override: str | Path | None = None) -> Rulebook:
-    """The national book, with the override file (if any) merged over it."""
+    """The national book, with the override file merged over it: `override` if given, else MONITOR_RULEBOOK
+    (an empty string: the national book alone)."""
     if override is None:
         from monitor.config import setting
 

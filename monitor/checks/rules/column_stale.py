@@ -4,7 +4,9 @@ Why: "1.监测时间点前2周内的动态、要闻类栏目,以及监测时间�
 2.应更新但长期未更新的栏目数量超过(含)10个。" Windows: dynamic 14 days; notice/policy 6 calendar months; personnel/plan
 1 year (2015 definition). A column updated exactly on the window's first day is up to date (the window includes it).
 Clause 1 counts dynamic columns and first-level notice/policy columns (2019: 一级栏目); clause 2 counts every stale
-column of those categories at any level, personnel/plan ones and blank columns. Each stale column is its own finding
+column of those categories at any level, personnel/plan ones and blank columns of any category (2015 definition:
+"应更新但长期不更新的栏目" includes blank columns). A column whose list items carry no date counts as not updated
+(2015 note "未注明信息发布时间的视为不更新"). A column a reviewer marked false positive is reported but not counted. Each stale column is its own finding
 (the notice's column list); the site-level finding is the veto.
 Example: 工作动态, newest item 2021-02-11, monitoring point 2021-03-03 → "监测点前2周内,栏目无信息更新".
 """
@@ -19,6 +21,7 @@ from monitor.checks.outcomes import link_state, months_before
 from monitor.checks.rulebook import Indicator, Rulebook
 
 CODE = "column_stale"
+BLANK = "column_blank"  # the 空白栏目 indicator, whose false positives do not count here either
 
 
 def window(column: ColumnFacts, ind: Indicator, as_of: date) -> tuple[date, str] | None:
@@ -42,23 +45,25 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     unsure = 0
     for column in facts.columns:
         win = window(column, ind, as_of)
+        page = column.page
+        readable = page is not None and page["outcome"] == "ok"
+        if readable and not column.entries:
+            # Blank (judged by 空白栏目), but "应更新但长期不更新的栏目" includes blank columns of any category.
+            stale_all += facts.counts(CODE, column.url) and facts.counts(BLANK, column.url)
+            continue
         if win is None:
             continue
         start, wording = win
-        page = column.page
         evidence = {"url": column.url, "column": column.display, "unit": column.unit, "as_of": str(as_of),
                     "window_start": str(start)}
-        if page is None or page["outcome"] != "ok":
+        if not readable:
             state = "未抓取" if page is None else f"{page['outcome']} {page['status'] or ''}".strip()
             if page is not None and link_state(page["outcome"], page["status"]) == "broken":
                 continue  # a column link that fails is a broken link (链接可用性), not a stale column
             findings.append(Finding(CODE, column.url, INCONCLUSIVE, "栏目页面无法读取,待复核", state, wording, evidence))
             unsure += 1
             continue
-        if not column.entries:
-            stale_all += 1  # blank: judged by 空白栏目, but it counts as 应更新但长期未更新
-            continue
-        newest = column.newest
+        newest = column.newest_until(as_of + timedelta(days=1))
         evidence["newest"] = str(newest) if newest else None
         observed = f"最新信息日期 {newest}" if newest else "栏目信息均未注明日期"
         threshold = f"{wording}({start}至{as_of})有更新"
@@ -66,6 +71,8 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
             findings.append(Finding(CODE, column.url, PASS, "", observed, threshold, evidence))
             continue
         findings.append(Finding(CODE, column.url, FAIL, f"{wording},栏目无信息更新", observed, threshold, evidence))
+        if not facts.counts(CODE, column.url):
+            continue  # a reviewer's false positive: reported, not counted
         stale_all += 1
         first_level = column.level in (None, 1)
         if column.category == "dynamic" or (column.category in ("notice", "policy") and first_level):

@@ -34,6 +34,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
         findings.append(Finding(CODE, link.url, FAIL, "存在商业广告或商业链接", host, "无商业广告",
                                 {"url": link.url, "parent_url": link.source_url, "anchor": link.anchor,
                                  "tag": link.tag, "as_of": str(as_of)}))
-    n = len(findings)
+    n = sum(facts.counts(CODE, f.subject) for f in findings)
     findings.append(Finding(CODE, "", FAIL if n else PASS, ind.reason if n else "", f"{n}处", "0处", {}))
     return findings

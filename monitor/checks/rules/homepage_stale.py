@@ -2,7 +2,9 @@
 
 Why: "监测2周,首页无信息更新的,即单项否决。如首页仅为网站栏目导航入口,所有二级页面无信息更新的,即单项否决。"
 Undated items count as not updated (2015 note). A navigation-only homepage (no dated items, only column links) is
-judged by its second-level pages: it passes when any column has an item inside the window.
+judged by its second-level pages: it passes when any column has an item inside the window. The window is the 14
+days before the monitoring point, both ends included: an item dated exactly 14 days before passes, 15 days fails.
+Dates more than a day after the monitoring point (meeting schedules, typos) are not updates and are ignored.
 Example: newest homepage item 2021-02-10, monitoring point 2021-03-03 → fail (21 days > 14).
 """
 
@@ -29,15 +31,19 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
         state = "broken" if home is not None and link_state(home["outcome"], home["status"]) == "broken" else "unsure"
         return [Finding(CODE, "", INCONCLUSIVE, f"{why},待复核", why, threshold,
                         {"url": facts.site["homepage"], "state": state})]
+    latest = as_of + timedelta(days=1)  # a day of slack for time zones; later dates are schedules or typos
     dated = [e["published"] for e in facts.home_entries if e["published"] is not None]
     source = "首页"
-    if not facts.home_entries:  # navigation-only homepage: its second-level pages decide
-        dated = [d for c in facts.columns for d in ([c.newest] if c.newest else [])]
+    if not dated and facts.columns:  # navigation-only homepage: its second-level pages decide
+        dated = [e["published"] for c in facts.columns for e in c.entries if e["published"] is not None]
         source = "二级页面"
-    newest = max(dated, default=None)
+    future = [d for d in dated if d > latest]
+    newest = max((d for d in dated if d <= latest), default=None)
     evidence = {"url": home["url"], "newest": str(newest) if newest else None, "judged_by": source,
                 "items": len(facts.home_entries), "as_of": str(as_of)}
+    if future:
+        evidence["ignored_future_dates"] = sorted({str(d) for d in future})[:5]
     observed = f"{source}最新信息日期 {newest}" if newest else f"{source}无注明日期的信息"
-    if newest is not None and start <= newest <= as_of + timedelta(days=1):
+    if newest is not None and start <= newest:
         return [Finding(CODE, "", PASS, "", observed, threshold, evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, threshold, evidence)]
