@@ -11,7 +11,7 @@ from monitor.simweb.scenario import Scenario, Site
 
 # How the crawler must classify each kind of planted broken link.
 BROKEN_OUTCOME = {"404": ("http", 404), "500": ("http", 500), "hang": ("timeout", None), "dns": ("dns", None),
-                  "refused": ("refused", None)}
+                  "refused": ("refused", None), "tls": ("tls", None)}
 
 
 @dataclass
@@ -40,6 +40,14 @@ class SiteTruth:
     ads: list[str] = field(default_factory=list)
     hidden_links: list[str] = field(default_factory=list)
     personal_data: bool = False
+    personal_data_values: list[str] = field(default_factory=list)  # the ID and mobile numbers planted
+    home_outcome: str = "ok"  # how fetching the homepage ends: ok / refused / tls
+    encoding: str = "utf-8"
+    slow_seconds: float = 0.0
+
+    @property
+    def availability(self) -> str:
+        return "reachable" if self.reachable else "unreachable"
 
     @property
     def blank_columns(self) -> list[ColumnTruth]:
@@ -72,10 +80,13 @@ def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
               "conac": "conac" not in missing, "zhaocuo": "zhaocuo" not in missing}
     return SiteTruth(
         site_code=site.site_code, homepage=site.homepage, reachable=not (d.unreachable or d.tls_broken),
-        script_footer=site.template == "table", columns=columns,
+        script_footer=site.footer_mode != "static", columns=columns,
         homepage_newest=max((r[2] for r in news), default=None), broken_links=broken, footer=footer,
         typos=list(d.typos), ads=[templates.AD_SCRIPT, templates.AD_LINK] if d.ads else [],
-        hidden_links=[templates.HIDDEN_LINK] if d.hidden_links else [], personal_data=d.personal_data)
+        hidden_links=[templates.HIDDEN_LINK] if d.hidden_links else [], personal_data=d.personal_data,
+        personal_data_values=list(templates.personal_data(site)) if d.personal_data else [],
+        home_outcome="refused" if d.unreachable else "tls" if d.tls_broken else "ok", encoding=site.encoding,
+        slow_seconds=d.slow_seconds)
 
 
 def expected(scenario: Scenario, as_of: date | None = None) -> Expected:

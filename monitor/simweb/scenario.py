@@ -23,11 +23,19 @@ YAML layout (see scenarios/honghe_2021q1.yaml):
         defects: {...}                    # see Defects
     accounts: [ {platform, account, name, owner_unit, region_code}, ... ]
 
-A column: {name, slug, category, unit, path, level, articles: {count, newest, every} | [days_ago, ...]}.
+A column: {name, slug, category, unit, path, level, articles: {count, newest_days_ago, every_days} | [days_ago, ...]}
+(`newest`/`every` are accepted as short forms; `count: 0` or no articles = a blank column, 空白栏目).
+
+Site options beyond the above: `meta_charset: true|false` puts a <meta charset> in the pages or not (default: only
+for utf-8; a gbk page without it declares nothing anywhere, the client must sniff); `footer: static | document_write | footer_js` says how the footer reaches the page
+(default: footer_js for the table template, static otherwise); `icp`, `police` override the generated numbers.
+
+Errors name the file and the field (ScenarioError).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,6 +45,12 @@ import yaml
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 TEMPLATES = ("trs", "table", "portal")
+LEVELS = ("province", "city", "county")
+KINDS = ("portal", "department")
+ENCODINGS = ("utf-8", "gbk")
+FOOTER_MODES = ("static", "document_write", "footer_js")
+FOOTER_MARKS = ("site_code", "icp", "police", "conac", "zhaocuo")
+BROKEN_KINDS = ("404", "500", "hang", "dns", "refused", "tls")
 CATEGORIES = ("dynamic", "notice", "policy", "personnel", "plan", "interaction", "service", "other")
 BLANK_NAMES = ("专题专栏", "政府信息公开年报", "重大建设项目", "公共资源配置", "社会公益事业", "财政预决算",
                "审计信息", "应急管理", "扶贫开发", "环境保护")
@@ -65,7 +79,8 @@ class Column:
 class Defects:
     """What is wrong with a site, on purpose. Every field maps to an expectation in expected.py."""
 
-    broken_links: list[dict[str, str]] = field(default_factory=list)  # {kind: 404|500|hang|dns|refused, where: home|article}
+    # {kind: 404|500|hang|dns|refused|tls, where: home|article}
+    broken_links: list[dict[str, str]] = field(default_factory=list)
     missing_footer: list[str] = field(default_factory=list)  # site_code / icp / police / conac / zhaocuo
     wrong_site_code: str | None = None
     typos: list[str] = field(default_factory=list)  # wrong words planted in the first article
@@ -97,6 +112,8 @@ class Site:
     parent_site_code: str | None = None
     icp: str = ""
     police: str = ""
+    meta_charset: bool = True
+    footer_mode: str = "static"
 
     @property
     def scheme(self) -> str:
@@ -152,64 +169,134 @@ ROBUSTNESS_PATHS = ("redirect-loop", "empty", "binary", "giant", "utf16", "calen
                     "retry-after")
 
 
+def _int(value: Any, where: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).lstrip("-").isdigit():
+        raise ScenarioError(f"{where}: expected an integer, got {value!r}")
+    if int(value) < minimum:
+        raise ScenarioError(f"{where}: must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
 def _articles(spec: Any, where: str) -> list[int]:
+    """Days before the monitoring point, newest first."""
     if spec is None:
         return []
     if isinstance(spec, list):
-        return sorted(int(d) for d in spec)
+        return sorted(_int(d, f"{where}[{i}]") for i, d in enumerate(spec))
     if isinstance(spec, dict):
-        count = int(spec.get("count", 0))
-        newest, every = int(spec.get("newest", 1)), max(1, int(spec.get("every", 7)))
+        unknown = set(spec) - {"count", "newest", "newest_days_ago", "every", "every_days"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown field(s) {sorted(unknown)}")
+        count = _int(spec.get("count", 0), f"{where}.count")
+        newest = _int(spec.get("newest_days_ago", spec.get("newest", 1)), f"{where}.newest_days_ago")
+        every = _int(spec.get("every_days", spec.get("every", 7)), f"{where}.every_days", minimum=1)
         return [newest + i * every for i in range(count)]
-    raise ScenarioError(f"{where}: articles must be a list of days or {{count, newest, every}}")
+    raise ScenarioError(f"{where}: must be a list of days_ago or {{count, newest_days_ago, every_days}}")
 
 
-def _column(raw: dict[str, Any], where: str) -> Column:
+def _column(raw: Any, where: str) -> Column:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: a column must be a mapping")
     for key in ("name", "slug", "category"):
         if not raw.get(key):
-            raise ScenarioError(f"{where}: column field {key!r} is missing")
+            raise ScenarioError(f"{where}.{key}: missing")
     if raw["category"] not in CATEGORIES:
-        raise ScenarioError(f"{where}: column category {raw['category']!r} is not one of {CATEGORIES}")
-    return Column(name=raw["name"], slug=str(raw["slug"]), category=raw["category"],
-                  days_ago=_articles(raw.get("articles"), where), unit=raw.get("unit"), path=raw.get("path"),
-                  level=int(raw.get("level", 1)))
+        raise ScenarioError(f"{where}.category: {raw['category']!r} is not one of {CATEGORIES}")
+    slug = str(raw["slug"]).strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", slug):
+        raise ScenarioError(f"{where}.slug: {raw['slug']!r} must be ASCII letters, digits, - and _")
+    return Column(name=raw["name"], slug=slug, category=raw["category"],
+                  days_ago=_articles(raw.get("articles"), f"{where}.articles"), unit=raw.get("unit"),
+                  path=raw.get("path"), level=_int(raw.get("level", 1), f"{where}.level", minimum=1))
 
 
-def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    if not isinstance(data, dict) or "sites" not in data:
-        raise ScenarioError(f"{source}: a scenario needs 'sites'")
+def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], default: str | None, where: str) -> str:
+    value = raw.get(key, default)
+    if value not in choices:
+        raise ScenarioError(f"{where}.{key}: {value!r} is not one of {choices}")
+    return str(value)
+
+
+def _defects(raw: Any, where: str) -> Defects:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: must be a mapping")
+    unknown = set(raw) - set(Defects.__dataclass_fields__)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown defect(s) {sorted(unknown)}")
+    for i, link in enumerate(raw.get("broken_links") or []):
+        if not isinstance(link, dict) or str(link.get("kind")) not in BROKEN_KINDS:
+            raise ScenarioError(f"{where}.broken_links[{i}].kind: must be one of {BROKEN_KINDS}")
+        if link.get("where", "article") not in ("home", "article"):
+            raise ScenarioError(f"{where}.broken_links[{i}].where: must be home or article")
+    bad = set(raw.get("missing_footer") or []) - set(FOOTER_MARKS)
+    if bad:
+        raise ScenarioError(f"{where}.missing_footer: {sorted(bad)} not among {FOOTER_MARKS}")
+    defects = Defects(**raw)
+    defects.broken_links = [{"kind": str(b["kind"]), "where": b.get("where", "article")} for b in defects.broken_links]
+    return defects
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    if not isinstance(data, dict) or not isinstance(data.get("sites"), list) or not data["sites"]:
+        raise ScenarioError(f"{source}: sites: a scenario needs a non-empty list of sites")
     as_of = data.get("as_of")
-    as_of = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
-    defaults = [_column(c, f"{source}: column_defaults") for c in data.get("column_defaults") or []]
-    sites = []
+    try:
+        as_of = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
+    except ValueError:
+        raise ScenarioError(f"{source}: as_of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+    defaults = [_column(c, f"{source}: column_defaults[{i}]") for i, c in enumerate(data.get("column_defaults") or [])]
+    sites: list[Site] = []
     for i, raw in enumerate(data["sites"]):
         where = f"{source}: sites[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{where}: a site must be a mapping")
         for key in ("site_code", "name", "host", "region_code", "region_name", "level", "kind"):
             if not raw.get(key):
-                raise ScenarioError(f"{where}: field {key!r} is missing")
-        template = raw.get("template", "trs")
-        if template not in TEMPLATES:
-            raise ScenarioError(f"{where}: template {template!r} is not one of {TEMPLATES}")
-        own = [_column(c, f"{where}.columns") for c in raw.get("columns") or []]
+                raise ScenarioError(f"{where}.{key}: missing")
+        code, region = str(raw["site_code"]), str(raw["region_code"])
+        if not (code.isdigit() and len(code) == 10):
+            raise ScenarioError(f"{where}.site_code: {code!r} is not a 10-digit 网站标识码")
+        if not (region.isdigit() and len(region) == 6):
+            raise ScenarioError(f"{where}.region_code: {region!r} is not a 6-digit region code")
+        template = _choice(raw, "template", TEMPLATES, "trs", where)
+        own = [_column(c, f"{where}.columns[{k}]") for k, c in enumerate(raw.get("columns") or [])]
         columns = own if raw.get("own_columns") else [c for c in defaults if c.slug not in {o.slug for o in own}] + own
-        for n in range(int(raw.get("blank_columns", 0))):
+        for n in range(_int(raw.get("blank_columns", 0), f"{where}.blank_columns")):
             columns.append(Column(BLANK_NAMES[n % len(BLANK_NAMES)], f"blank{n + 1}", "other", []))
-        unknown = set(raw.get("defects") or {}) - set(Defects.__dataclass_fields__)
-        if unknown:
-            raise ScenarioError(f"{where}: unknown defects {sorted(unknown)}")
-        code = str(raw["site_code"])
+        slugs = [c.slug for c in columns]
+        if len(set(slugs)) != len(slugs):
+            raise ScenarioError(f"{where}.columns: duplicate slugs {sorted({s for s in slugs if slugs.count(s) > 1})}")
         sites.append(Site(
-            site_code=code, name=raw["name"], host=raw["host"], region_code=str(raw["region_code"]),
-            region_name=raw["region_name"], level=raw["level"], kind=raw["kind"],
+            site_code=code, name=raw["name"], host=str(raw["host"]).lower(), region_code=region,
+            region_name=raw["region_name"], level=_choice(raw, "level", LEVELS, None, where),
+            kind=_choice(raw, "kind", KINDS, None, where),
             sponsor=raw.get("sponsor", f"{raw['name']}办公室"), template=template,
-            encoding=raw.get("encoding", "utf-8"), registry_columns=bool(raw.get("registry_columns", False)),
-            columns=columns, defects=Defects(**(raw.get("defects") or {})),
+            encoding=_choice(raw, "encoding", ENCODINGS, "utf-8", where),
+            registry_columns=bool(raw.get("registry_columns", False)),
+            columns=columns, defects=_defects(raw.get("defects"), f"{where}.defects"),
             parent_site_code=str(raw["parent_site_code"]) if raw.get("parent_site_code") else None,
             icp=raw.get("icp", f"滇ICP备{int(code[-6:]) + 5000000:08d}号"),
             police=raw.get("police", f"滇公网安备{code[:6]}02{int(code[-4:]):06d}号"),
+            # GBK pages of old CMSs often declare nothing at all: the default leaves gbk undeclared.
+            meta_charset=bool(raw.get("meta_charset", raw.get("encoding", "utf-8") != "gbk")),
+            footer_mode=_choice(raw, "footer", FOOTER_MODES, "footer_js" if template == "table" else "static", where),
         ))
-    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites,
-                    accounts=list(data.get("accounts") or []))
+    for key in ("site_code", "host"):
+        values = [getattr(s, key) for s in sites]
+        dup = sorted({v for v in values if values.count(v) > 1})
+        if dup:
+            raise ScenarioError(f"{source}: sites.{key}: duplicates {dup}")
+    codes = {s.site_code for s in sites}
+    for i, s in enumerate(sites):
+        if s.parent_site_code and s.parent_site_code not in codes:
+            raise ScenarioError(f"{source}: sites[{i}].parent_site_code: {s.parent_site_code} is not a site")
+    accounts = data.get("accounts") or []
+    for i, acc in enumerate(accounts):
+        for key in ("platform", "account", "name"):
+            if not isinstance(acc, dict) or not acc.get(key):
+                raise ScenarioError(f"{source}: accounts[{i}].{key}: missing")
+    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites, accounts=list(accounts))
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -220,4 +307,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if not path.exists():
         raise ScenarioError(f"no scenario {name_or_path!r} (bundled: "
                             f"{', '.join(p.stem for p in SCENARIOS.glob('*.yaml'))})")
-    return parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    return parse_scenario(data, str(path))

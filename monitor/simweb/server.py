@@ -97,12 +97,13 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class SimWeb:
     def __init__(self, scenario: Scenario, as_of: date | None = None, *, hang_seconds: float = 3.0,
-                 giant_bytes: int = 9 * 1024 * 1024) -> None:
+                 giant_bytes: int = 9 * 1024 * 1024, port: int = 0) -> None:
         self.scenario = scenario
         if as_of is not None and as_of != scenario.as_of:
             scenario.as_of = as_of
         self.hang_seconds = hang_seconds
         self.giant_bytes = giant_bytes
+        self.requested_port = port  # 0: any free port
         self.sites = {s.host.lower(): s for s in scenario.sites}
         self.hits: dict[str, int] = {}
         self._retry_seen: set[str] = set()
@@ -112,7 +113,7 @@ class SimWeb:
     # ------------------------------------------------------------------ life cycle
 
     def __enter__(self) -> SimWeb:
-        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server = _Server(("127.0.0.1", self.requested_port), _Handler)
         self.server.web = self
         self.port = self.server.server_address[1]
         self._junk = socket.socket()
@@ -162,8 +163,9 @@ class SimWeb:
                 address = f"127.0.0.1:{self.port}"
             entries.append(f"{site.host}={address}")
             for i, link in enumerate(site.defects.broken_links):
-                if link["kind"] == "refused":
-                    entries.append(f"{templates.broken_url(site, i, 'refused').split('/')[2]}=127.0.0.1:{self._closed_port}")
+                port = {"refused": self._closed_port, "tls": self.junk_port}.get(link["kind"])
+                if port is not None:  # dns links stay out of the map: their .invalid host must not resolve
+                    entries.append(f"{urlsplit(templates.broken_url(site, i, link['kind'])).hostname}=127.0.0.1:{port}")
         entries += [f"{host}=127.0.0.1:{self.port}" for host in templates.EXTERNAL_HOSTS]
         return ";".join(entries)
 

@@ -2,8 +2,9 @@
 
 - trs: TRS-style `<ul><li><a>…</a><span>2021-03-02</span></li>` lists, `createPageHTML(n, cur, "index", "html")`
   pagination with index_1.html…, static footer.
-- table: table lists with `2021年3月2日` dates, GBK pages (served without a charset header), the footer written by
-  a script (footer.js), so only a rendered page shows the marks.
+- table: table lists with `2021年3月2日` dates, GBK pages (served without a charset header; <meta charset> only
+  when the site says so), the footer written by a script (footer.js, or an inline document.write), so only a
+  rendered page shows the marks.
 - portal: homepage news with `[03-02]` dates, column lists loaded by XHR as JSON (`2021/3/2` dates), articles with
   `发布时间:2018年12月19日 19时26分` and a meta PubDate that disagrees with the visible date.
 
@@ -59,7 +60,7 @@ def list_date(site: Site, d: date, home: bool = False) -> str:
 
 
 def _head(site: Site, title: str, extra: str = "") -> str:
-    charset = "" if site.encoding == "gbk" and site.template == "table" else f'<meta charset="{site.encoding}">'
+    charset = f'<meta charset="{site.encoding}">' if site.meta_charset else ""
     return (f"<!DOCTYPE html><html lang=\"zh-CN\"><head>{charset}<title>{escape(title)}</title>{extra}</head><body>"
             f'<div class="header"><div class="logo">{escape(site.name)}</div></div>')
 
@@ -88,8 +89,11 @@ def footer_inner(site: Site) -> str:
 
 
 def footer(site: Site) -> str:
-    if site.template == "table":  # written by a script: the static page shows an empty container
+    if site.footer_mode == "footer_js":  # written by a script file: the static page shows an empty container
         return '<div id="footer" class="footer"></div><script src="/footer.js"></script></body></html>'
+    if site.footer_mode == "document_write":  # written inline, as many old CMS pages and the conac embed do
+        return (f'<div class="footer"><script>document.write({json.dumps(footer_inner(site), ensure_ascii=False)});'
+                "</script></div></body></html>")
     return f'<div class="footer">{footer_inner(site)}</div></body></html>'
 
 
@@ -135,6 +139,8 @@ def broken_url(site: Site, i: int, kind: str) -> str:
         return f"http://old{i}.{base.replace('.gov.cn', '')}.invalid/"
     if kind == "refused":
         return f"http://closed{i}.{base}/"
+    if kind == "tls":
+        return f"https://secure{i}.{base}/"
     return f"{site.scheme}://{site.host}/broken/{kind}-{i}.html"
 
 
@@ -189,6 +195,11 @@ def id_number(region: str, birthday: str, seq: str) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
 
 
+def personal_data(site: Site) -> tuple[str, str]:
+    """The fake ID card number and mobile number planted for the personal-data review."""
+    return id_number(site.region_code, "19850612", "321"), "13988776655"
+
+
 def first_article(site: Site) -> tuple[Column, int] | None:
     for column in site.columns:
         if not column.blank:
@@ -214,7 +225,8 @@ def article(scenario: Scenario, site: Site, column: Column, i: int) -> str:
         if d_.typos:
             paragraphs.append("该问题本案列入重点督办事项。")  # 本案列入 is no typo
         if d_.personal_data:
-            paragraphs.append(f"联系人身份证号：{id_number(site.region_code, '19850612', '321')}，手机：13988776655。")
+            id_no, mobile = personal_data(site)
+            paragraphs.append(f"联系人身份证号：{id_no}，手机：{mobile}。")
         links = defect_links(site, "article")
         links += ' <a href="/files/fujian1.pdf">附件1：实施方案.pdf</a>'
         if d_.missing_attachment:
