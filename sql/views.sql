@@ -1,5 +1,7 @@
--- Views for analysts (created by migration 0002_analyst_views; portable between PostgreSQL and SQLite).
--- Each statement ends with a line holding only the end marker below (a comment, so the file runs as it is).
+-- Views for analysts (created by migration 0002_analyst_views; portable between PostgreSQL and SQLite, so both
+-- back ends get them). Each statement ends with a line holding only the end marker below (a comment, so the file
+-- runs as it is in psql). A change here reaches existing databases only through a new migration that drops and
+-- re-creates the views (monitor.report.views.drop_views / create_views).
 
 -- Open violations with site, region, indicator and evidence: what is wrong now and since when.
 CREATE VIEW v_open_violations AS
@@ -24,6 +26,7 @@ SELECT period, target_kind, region_code,
        COUNT(*) AS checked,
        SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END) AS failed,
        COUNT(*) - SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END) AS qualified,
-       1.0 * (COUNT(*) - SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END)) / COUNT(*) AS rate
+       1.0 * (COUNT(*) - SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END)) / COUNT(*) AS rate,
+       SUM(CASE WHEN result = '待定' THEN 1 ELSE 0 END) AS pending
 FROM verdicts
 GROUP BY period, target_kind, region_code;

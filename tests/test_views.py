@@ -30,6 +30,9 @@ def test_views_answer_the_guide_queries(db_url: str, tmp_path: Path) -> None:
         q = conn.execute(text("SELECT result, reasons FROM v_verdicts_quarter WHERE period = '2021Q1' "
                               "AND target_id = '5325240001'")).one()
         assert tuple(q) == ("不合格", "空白栏目超过5")
+        direct = conn.execute(text("SELECT checked, failed, pending FROM v_rates_region_quarter WHERE period = '2021Q1' "
+                                   "AND target_kind = 'website' AND region_code = '532501'")).one()
+        assert tuple(direct) == (1, 1, 0)
         examples = Path(__file__).resolve().parent.parent / "sql" / "examples"
         city = conn.execute(text((examples / "rates_by_city.sql").read_text(encoding="utf-8"))).all()
         by_period = {r.period: (r.city_code, r.checked, r.failed, round(float(r.rate), 4)) for r in city}

@@ -3,6 +3,12 @@
 CSV files are UTF-8 with a BOM so that Excel shows the Chinese; an empty list still has its header. Crawled text
 (titles, names) must never become a spreadsheet formula: a cell starting with = + - @ (or a tab or carriage return)
 gets a leading apostrophe. XLSX copies are written on request.
+
+附件4 (信件办理超期名单) reads an optional table `letters` — one row per citizen letter with the columns
+unit (单位, as the list prints it), region_code (GB/T 2260 code of the unit), received_at, due_at (the deadline the
+rulebook gives, working days already counted) and answered_at (NULL while unanswered). A letter counts as overdue in
+the quarter its deadline falls in when it was answered after the deadline or not at all. Until letters are
+collected the table is absent and the list is empty, with its header.
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import and_, inspect, select
+from sqlalchemy import and_, inspect, select, text, true
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.report.rates import region_prefix
 
+# Indicators whose findings name a column (subject = the column URL); their site-level finding has subject ''.
 COLUMN_INDICATORS = ("column_stale", "column_blank")
+PLATFORM_ORDER = ("微信", "微博", "今日头条", "抖音")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 HEADERS = {
@@ -35,10 +44,7 @@ def neutralise(value: object) -> object:
 
 
 def _in_region(code_col, region: str | None):
-    if not region:
-        return True
-    prefix = region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region
-    return code_col.like(f"{prefix}%")
+    return true() if not region else code_col.like(f"{region_prefix(region)}%")
 
 
 def _frame(name: str, rows: list[list[object]]) -> pd.DataFrame:
@@ -56,9 +62,11 @@ def failed_websites(conn: Connection, period: str, region: str | None = None) ->
     return _frame("不合格网站名单", [[r.name, r.site_code, r.reasons] for r in conn.execute(query)])
 
 
-def problem_columns(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
-    """Failing columns of sites that are not themselves 不合格 (those are named whole in 附件1), with the unit
-    responsible; false positives left out."""
+def problem_columns(conn: Connection, period: str, region: str | None = None,
+                    include_failed_sites: bool = False) -> pd.DataFrame:
+    """Failing columns with the unit responsible, each column once (its problems joined with '；'); findings whose
+    violation a reviewer marked false_positive are left out. Columns of sites that are themselves 不合格 are named
+    whole in 附件1 and left out here unless include_failed_sites (the notices list the others' columns)."""
     f, v, c, w, vi = db.findings, db.verdicts, db.site_columns, db.websites, db.violations
     query = (select(f.c.target_id, f.c.subject, f.c.reason, c.c.unit, c.c.path, c.c.name, w.c.name.label("site"))
              .join(v, and_(v.c.period == f.c.period, v.c.target_kind == f.c.target_kind,
@@ -68,39 +76,58 @@ def problem_columns(conn: Connection, period: str, region: str | None = None) ->
              .join(vi, and_(vi.c.target_kind == f.c.target_kind, vi.c.target_id == f.c.target_id,
                             vi.c.indicator == f.c.indicator, vi.c.subject == f.c.subject), isouter=True)
              .where(f.c.period == period, f.c.target_kind == "website", f.c.indicator.in_(COLUMN_INDICATORS),
-                    f.c.subject != "", f.c.outcome == "fail", v.c.result != "不合格",
+                    f.c.subject != "", f.c.outcome == "fail",
+                    true() if include_failed_sites else v.c.result != "不合格",
                     (vi.c.review.is_(None)) | (vi.c.review != "false_positive"), _in_region(w.c.region_code, region))
-             .order_by(w.c.region_code, f.c.target_id, f.c.subject))
-    rows = [[r.unit or r.site, r.path or f"首页>{r.name or r.subject}", r.reason] for r in conn.execute(query)]
-    return _frame("存在问题栏目名单", rows)
+             .order_by(w.c.region_code, f.c.target_id, f.c.subject, f.c.indicator))
+    columns: dict[tuple[str, str], list] = {}
+    for r in conn.execute(query):
+        row = columns.setdefault((r.target_id, r.subject),
+                                 [r.unit or r.site, r.path or f"首页>{r.name or r.subject}", []])
+        if r.reason and r.reason not in row[2]:
+            row[2].append(r.reason)
+    return _frame("存在问题栏目名单", [[unit, path, "；".join(reasons)] for unit, path, reasons in columns.values()])
+
+
+def platform_rank(platform: str) -> tuple[int, str]:
+    """The notices list 微信 first, then 微博, 今日头条, 抖音, then the others."""
+    for rank, prefix in enumerate(PLATFORM_ORDER):
+        if platform.startswith(prefix):
+            return rank, platform
+    return len(PLATFORM_ORDER), platform
 
 
 def failed_accounts(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
     v, a = db.verdicts, db.accounts
     key = a.c.platform + ":" + a.c.account
-    query = (select(a.c.owner_unit, a.c.name, a.c.platform, v.c.reasons)
+    query = (select(a.c.owner_unit, a.c.name, a.c.platform, a.c.account, a.c.region_code, v.c.reasons)
              .join(v, v.c.target_id == key)
              .where(v.c.period == period, v.c.target_kind == "account", v.c.result == "不合格",
-                    _in_region(a.c.region_code, region))
-             .order_by(a.c.region_code, a.c.platform, a.c.name))
-    return _frame("不合格政务新媒体名单", [[r.owner_unit, r.name, r.platform, r.reasons] for r in conn.execute(query)])
+                    _in_region(a.c.region_code, region)))
+    # Sorted here, not by the database: Chinese text sorts differently under each server collation.
+    rows = sorted(conn.execute(query), key=lambda r: (platform_rank(r.platform), r.region_code, r.account))
+    return _frame("不合格政务新媒体名单", [[r.owner_unit, r.name, r.platform, r.reasons] for r in rows])
+
+
+def quarter_bounds(period: str) -> tuple[datetime, datetime]:
+    """First instant of the quarter and of the next one: 2021Q1 → 2021-01-01, 2021-04-01."""
+    year, q = int(period[:4]), int(period[5])
+    return datetime(year, 3 * q - 2, 1), datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
 
 
 def overdue_letters(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
-    """Units with letters answered late (or not yet answered past their due date) in the period.
-
-    Letters are collected by later work into a table `letters` (unit, region_code, received_at, due_at,
-    answered_at); until it exists the list is empty, with its header.
-    """
+    """Units with letters answered late, or unanswered, whose deadline fell in the period (table `letters`, see the
+    module docstring); empty with its header while the table does not exist."""
     if not inspect(conn).has_table("letters"):
         return _frame("信件办理超期名单", [])
-    year, q = int(period[:4]), int(period[5])
-    start, end = datetime(year, 3 * q - 2, 1), datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
-    rows = conn.exec_driver_sql(
-        "SELECT unit, COUNT(*) FROM letters WHERE due_at >= :start AND due_at < :end "
-        "AND (answered_at IS NULL OR answered_at > due_at) GROUP BY unit ORDER BY COUNT(*) DESC, unit",
-        {"start": start, "end": end}).all()
-    return _frame("信件办理超期名单", [[unit, n] for unit, n in rows])
+    start, end = quarter_bounds(period)
+    query = text("SELECT unit, MIN(region_code) AS region_code, COUNT(*) AS n FROM letters "
+                 "WHERE due_at >= :start AND due_at < :end AND (answered_at IS NULL OR answered_at > due_at) "
+                 "AND region_code LIKE :prefix GROUP BY unit")
+    rows = conn.execute(query, {"start": start, "end": end,
+                                "prefix": f"{region_prefix(region) if region else ''}%"}).all()
+    rows = sorted(rows, key=lambda r: (r.region_code, r.unit))  # the region's own units first, then by code
+    return _frame("信件办理超期名单", [[r.unit, r.n] for r in rows])
 
 
 def attachments(conn: Connection, period: str, region: str | None = None) -> dict[str, pd.DataFrame]:

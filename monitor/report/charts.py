@@ -45,16 +45,21 @@ def rate_by_region(table: pd.DataFrame, period: str, path: Path, title: str) -> 
     return path
 
 
-def trend(history: pd.DataFrame, path: Path, title: str) -> Path:
+def trend(history: pd.DataFrame, path: Path, title: str, highlight: str | None = None) -> Path:
+    """One line per region across quarters; the `highlight` region (the report's own) drawn thick and black."""
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for name, rows in history.sort_values("period").groupby("region_name"):
-        ax.plot(rows["period"], rows["rate"] * 100, marker="o", label=name)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    colours = plt.get_cmap("tab20").colors  # 20 distinct colours: a city's counties rarely exceed that
+    for n, (code, rows) in enumerate(history.sort_values("period").groupby("region_code", sort=True)):
+        own = code == highlight
+        ax.plot(rows["period"], rows["rate"] * 100, marker="o", label=rows["region_name"].iloc[0],
+                color="black" if own else colours[n % len(colours)], linewidth=2.5 if own else 1.2,
+                zorder=3 if own else 2)
     ax.set_ylabel("合格率 (%)")
     ax.set_ylim(0, 105)
     ax.set_title(title)
-    if history["region_name"].nunique() <= 16:
-        ax.legend(fontsize=7, ncol=2)
+    if history["region_code"].nunique() <= 30:
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

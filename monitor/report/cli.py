@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 
 from monitor import db
 from monitor.config import add_database_argument, database_url
+from monitor.registry import parent_region
 from monitor.report import attachments, charts, notice
-from monitor.report.rates import rates, region_names
+from monitor.report.rates import rates, region_names, totals, within
 
-RATE_HEADERS = {"period": "季度", "target_kind": "对象", "kind": "类型", "region_code": "行政区划代码",
-                "region_name": "地区", "region_level": "层级", "checked": "检查数", "failed": "不合格数",
+RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", "kind": "类型", "region_code": "行政区划代码",
+                "region_name": "地区", "region_level": "地区层级", "checked": "检查数", "failed": "不合格数",
                 "qualified": "合格数", "rate": "合格率", "rate_pct": "合格率(%)", "running": "在运行数",
                 "sampling": "抽查比例", "prev_rate": "上季度合格率", "change": "变化"}
 
@@ -36,7 +37,10 @@ def report_region(engine: Engine, period: str) -> str:
     return ""  # several provinces: the whole country
 
 
-def write_report(engine: Engine, period: str, out: Path, region: str | None = None, xlsx: bool = False) -> list[Path]:
+def write_report(engine: Engine, period: str, out: Path, region: str | None = None, xlsx: bool = False,
+                 decimals: int = 1, issuer: str = "") -> list[Path]:
+    """Rates CSV, the four attachment lists (CSV, and XLSX on request), charts and the draft notice of a period
+    into `out`; returns the files written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     region = region or report_region(engine, period)
@@ -46,31 +50,35 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
         names = region_names(conn)
         frames = attachments.attachments(conn, period, region)
         history = pd.concat([rates(conn, p, with_previous=False) for p in _last_quarters(period, 4)])
-        draft = notice.markdown(conn, period, region, names.get(region, region), table, frames)
+        draft = notice.markdown(conn, period, region, names.get(region, region), table, frames, decimals, issuer)
+    table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
     table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(path, index=False, encoding="utf-8-sig")
     written.append(path)
     written += attachments.write(frames, out, period, xlsx)
-    sites = table[(table["target_kind"] == "website") & (table["kind"] == "all")]
-    below = sites[sites["region_code"].map(lambda c: c != region and _within(c, region))]
+    sites = totals(table, "website")
+    below = _where(sites, lambda c: _child(c, region))  # the regions one level down
     if not below.empty:
         written.append(charts.rate_by_region(below, period, out / f"合格率_{period}.png",
                                              f"{period} 政府网站合格率(按地区)"))
-    trend = history[(history["target_kind"] == "website") & (history["kind"] == "all")
-                    & history["region_code"].map(lambda c: _within(c, region))]
+    trend = totals(history, "website")
+    trend = _where(trend, lambda c: c == region or _child(c, region))
     if not trend.empty:
-        written.append(charts.trend(trend, out / f"合格率趋势_{period}.png", "政府网站合格率趋势"))
+        written.append(charts.trend(trend, out / f"合格率趋势_{period}.png", "政府网站合格率趋势", region))
     (out / f"通报_{period}.md").write_text(draft, encoding="utf-8")
     (out / f"通报_{period}.html").write_text(notice.html(draft), encoding="utf-8")
     written += [out / f"通报_{period}.md", out / f"通报_{period}.html"]
     return written
 
 
-def _within(code: str, region: str) -> bool:
-    if not region:
-        return True
-    prefix = region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region
-    return code.startswith(prefix)
+def _where(table: pd.DataFrame, test) -> pd.DataFrame:
+    """Rows whose region code passes the test (an empty table stays a table with its columns)."""
+    return table[table["region_code"].map(test).astype(bool)]
+
+
+def _child(code: str, region: str) -> bool:
+    """Whether a region lies directly below another (below the whole country: the provinces)."""
+    return parent_region(code) == region if region else parent_region(code) is None
 
 
 def _last_quarters(period: str, n: int) -> list[str]:
@@ -87,6 +95,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="var/report", help="output folder; a sub-folder per period is made")
     parser.add_argument("--region", default=None, help="region code to report on (default: the verdicts' top region)")
     parser.add_argument("--xlsx", action="store_true", help="also write the attachment lists as XLSX")
+    parser.add_argument("--decimals", type=int, default=1, choices=(1, 2),
+                        help="decimals of the rates in the draft notice (78.6%% or 78.57%%; default 1)")
+    parser.add_argument("--issuer", default="", help="issuing office for the notice's title, e.g. 红河州人民政府办公室")
     add_database_argument(parser)
 
 
@@ -99,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     engine = db.engine_for(database_url(args.database))
     upgrade(engine)
     period = resolve_period(args.period, date.today())
-    for path in write_report(engine, period, Path(args.out) / period, args.region, args.xlsx):
+    for path in write_report(engine, period, Path(args.out) / period, args.region, args.xlsx, args.decimals,
+                             args.issuer):
         print(f"wrote {path}")
     return 0

@@ -1,74 +1,192 @@
-"""A draft of the quarterly notice (通报) in Markdown and HTML, structured like the published ones:
-一、总体情况 with counts and rates; 二、主要问题 by indicator with concrete examples; 三、有关要求; 附件.
-Crawled text (names, column paths) is escaped in the HTML."""
+"""A draft of the quarterly notice (通报) in Markdown and HTML, structured like the published ones (seeds/):
+title; 一、总体情况 with counts and rates; 二、主要问题 by indicator with concrete examples (sites, column paths, units,
+accounts, units with overdue letters); 三、有关要求; 附件. Crawled text (names, column paths) is escaped in the HTML.
+
+The wording follows 红河州's notice of 2021 Q1: "2021年一季度,全州在运行政府网站14个,…11个政府网站合格,合格率78.6%".
+Notices print rates with one or two decimals (78.6 %, 95.06 %): `decimals` chooses.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.report.attachments import COLUMN_INDICATORS, platform_rank
+from monitor.report.rates import ALL, percent, within
 
 QUARTER_NAMES = {"1": "一", "2": "二", "3": "三", "4": "四"}
+ORDINALS = "一二三四五六七八九十"
+LEVELS = {"province": "省级", "city": "市级", "county": "县级"}
+KINDS = {"portal": "政府门户网站", "department": "部门网站"}
+EXAMPLES = 3  # concrete examples named per problem, as the notices do
 REQUIREMENTS = ("各单位要高度重视检查发现的问题,对照指出的问题举一反三,认真自查整改;明确专人负责网站栏目的更新维护,"
-                "及时删除或整合空白栏目、修复不可用链接,确保信息发布及时准确。被通报的单位要及时采取有效措施进行整改,"
+                "及时删除或整合空白栏目、修复不可用链接,确保信息发布及时准确;政务新媒体开设单位要落实监管责任,"
+                "杜绝“开而不管”“僵尸”“空壳”等现象;及时答复网民留言和信件,不得敷衍、搪塞、延期答复。"
+                "被通报的政府网站、政务新媒体、网站栏目责任部门和信件办理超期的单位,要及时采取有效措施进行整改,"
                 "并将整改情况报送本级政府办公室。")
 
 
-def _overall(rates: pd.DataFrame, region: str, kind: str, label: str) -> str | None:
-    row = rates[(rates["region_code"] == region) & (rates["target_kind"] == kind) & (rates["kind"] == "all")]
-    if row.empty:
-        return None
-    r = row.iloc[0]
-    sampled = f",检查{r.checked}个(抽查比例{r.sampling:.1%})" if r.running and r.checked < r.running else ""
-    change = "" if pd.isna(r.change) else f",较上季度{'上升' if r.change >= 0 else '下降'}{abs(r.change) * 100:.1f}个百分点"
-    return (f"在运行{label}{r.running}个{sampled},其中{r.qualified}个合格、{r.failed}个不合格,"
-            f"合格率{r.rate * 100:.1f}%{change}。")
+def region_short(name: str, code: str = "") -> str:
+    """What follows 全 in the notices: 全州, 全市, 全省, 全区, 全县, 全旗, 全盟; 全国 without a region."""
+    if not name and not code:
+        return "国"
+    for suffix, short in (("自治区", "区"), ("地区", "区"), ("特别行政区", "区")):
+        if name.endswith(suffix):
+            return short
+    return name[-1] if name and name[-1] in "省市州县区旗盟" else "区"
 
 
-def problems(conn: Connection, period: str, failed: pd.DataFrame, columns: pd.DataFrame) -> list[str]:
+def quarter_label(period: str) -> str:
+    return f"{period[:4]}年{QUARTER_NAMES[period[5]]}季度"
+
+
+def _row(rates: pd.DataFrame, region: str, target_kind: str, level: str = ALL, kind: str = ALL) -> pd.Series | None:
+    rows = rates[(rates["region_code"] == region) & (rates["target_kind"] == target_kind)
+                 & (rates["level"] == level) & (rates["kind"] == kind)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _checked(r: pd.Series, noun: str, decimals: int) -> str:
+    sampled = (f",抽查{r.checked}个,抽查比例{percent(r.sampling, decimals)}"
+               if r.running and r.checked < r.running else "")
+    change = ""
+    if not pd.isna(r.change) and r.change != 0:
+        change = f",较上季度{'上升' if r.change > 0 else '下降'}{abs(r.change) * 100:.{decimals}f}个百分点"
+    return (f"{sampled},{r.qualified}个{noun}合格,不合格{r.failed}个,"
+            f"合格率{percent(r.rate, decimals)}{change}。")
+
+
+def overall_websites(rates: pd.DataFrame, region: str, whole: str, decimals: int = 1) -> str:
+    r = _row(rates, region, "website")
+    if r is None:
+        return "本季度未检查政府网站。"
+    groups = rates[(rates["region_code"] == region) & (rates["target_kind"] == "website")
+                   & (rates["level"] != ALL) & (rates["kind"] != ALL) & (rates["running"] > 0)]
+    parts = [f"{LEVELS.get(g.level, g.level)}{KINDS.get(g.kind, g.kind)}{g.running}个"
+             for g in groups.sort_values(["level", "kind"], key=_level_order).itertuples()]
+    detail = f"(其中{'、'.join(parts)})" if len(parts) > 1 else ""
+    return f"{whole}在运行政府网站{r.running}个{detail}" + _checked(r, "政府网站", decimals)
+
+
+def overall_accounts(rates: pd.DataFrame, region: str, whole: str, decimals: int = 1) -> str:
+    r = _row(rates, region, "account")
+    if r is None:
+        return "本季度未检查政务新媒体。"
+    platforms = rates[(rates["region_code"] == region) & (rates["target_kind"] == "account")
+                      & (rates["level"] == ALL) & (rates["kind"] != ALL) & (rates["running"] > 0)]
+    parts = [f"{p.kind}{p.running}个" for p in sorted(platforms.itertuples(), key=lambda p: platform_rank(p.kind))]
+    detail = f"({','.join(parts)})" if parts else ""
+    return f"{whole}纳入常态化监管的政府系统政务新媒体{r.running}个{detail}" + _checked(r, "政务新媒体", decimals)
+
+
+def _level_order(col: pd.Series) -> pd.Series:
+    order = {"province": 0, "city": 1, "county": 2, "portal": 0, "department": 1}
+    return col.map(lambda v: order.get(v, 9))
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:EXAMPLES])
+    return f"{shown}等{len(names)}个" if len(names) > 1 else shown
+
+
+def website_problems(conn: Connection, period: str, region: str, failed: pd.DataFrame,
+                     columns: pd.DataFrame) -> list[str]:
+    """Failing sites grouped by the reason the notice gives, failing columns with their unit, and the other
+    failing indicators (deductions) of the period with examples."""
     items = []
     by_reason: dict[str, list[str]] = {}
     for _, row in failed.iterrows():
-        for reason in str(row["存在问题"]).split("；"):
+        for reason in filter(None, str(row["存在问题"]).split("；")):
             by_reason.setdefault(reason, []).append(row["网站名称"])
     for reason, names in by_reason.items():
-        items.append(f"{'、'.join(names)}等{len(names)}个网站{reason}。")
+        items.append(f"{_names(names)}网站{reason}。")
     for _, row in columns.iterrows():
-        problem = "为空白栏目" if row["问题描述"] == "空白栏目" else row["问题描述"].replace(",栏目", "")
-        items.append(f"由{row['责任部门']}负责维护的“{row['栏目名称'].removeprefix('首页>').replace('>', '—')}”栏目"
-                     f"{problem}。")
-    f = db.findings
-    broken = conn.execute(select(f.c.target_id).where(f.c.period == period, f.c.indicator == "broken_links",
-                                                      f.c.subject == "", f.c.outcome == "fail")).all()
-    if broken:
-        items.append(f"另有{len(broken)}个网站存在不可用链接,需及时修复。")
+        path = row["栏目名称"].removeprefix("首页>").replace(">", "—")
+        items.append(f"由{row['责任部门']}负责维护的“{path}”栏目{row['问题描述'].replace(',栏目', '')}。")
+    items += _other_findings(conn, period, region, set(failed["网站标识码"]))
     return items
 
 
+def _other_findings(conn: Connection, period: str, region: str, failed_sites: set[str]) -> list[str]:
+    """Site-level failures of the indicators not already told above (column ones and 不合格 sites' reasons)."""
+    f, w, vi = db.findings, db.websites, db.violations
+    not_false = (vi.c.review.is_(None)) | (vi.c.review != "false_positive")
+    query = (select(f.c.target_id, f.c.indicator, f.c.subject, f.c.reason, w.c.name, w.c.region_code)
+             .join(w, w.c.site_code == f.c.target_id)
+             .join(vi, and_(vi.c.target_kind == f.c.target_kind, vi.c.target_id == f.c.target_id,
+                            vi.c.indicator == f.c.indicator, vi.c.subject == f.c.subject), isouter=True)
+             .where(f.c.period == period, f.c.target_kind == "website", f.c.outcome == "fail",
+                    f.c.indicator.not_in(COLUMN_INDICATORS), not_false))
+    sites: dict[tuple[str, str], list[str]] = {}  # (indicator, reason) → site names
+    details: dict[str, list[str]] = {}  # indicator → reasons of its item-level findings
+    for r in sorted(conn.execute(query), key=lambda r: (r.region_code, r.target_id, r.subject)):
+        if not within(r.region_code, region):
+            continue
+        if r.subject == "":
+            if r.target_id not in failed_sites and r.reason:
+                sites.setdefault((r.indicator, r.reason), []).append(r.name)
+        elif r.reason and r.reason not in details.setdefault(r.indicator, []):
+            details[r.indicator].append(r.reason)
+    items = []
+    for (indicator, reason), names in sites.items():
+        examples = details.get(indicator, [])[:EXAMPLES]
+        such = f",如{'、'.join(examples)}" if examples else ""
+        items.append(f"{_names(names)}网站{reason}{such}。")
+    return items
+
+
+def account_problems(accounts: pd.DataFrame) -> list[str]:
+    items = []
+    by_reason: dict[str, list[pd.Series]] = {}
+    for _, row in accounts.iterrows():
+        for reason in [r for r in str(row["存在问题"]).split("；") if r] or ["不合格"]:
+            by_reason.setdefault(reason, []).append(row)
+    for reason, rows in by_reason.items():
+        seen: dict[str, str] = {}  # one example per platform, as the notice gives them
+        for row in rows:
+            seen.setdefault(row["平台"], row["账号"])
+        examples = ",".join(f"{platform}“{name}”" for platform, name in list(seen.items())[:EXAMPLES])
+        items.append(f"{reason}的政务新媒体{len(rows)}个,如{examples}。")
+    return items
+
+
+def letter_problems(letters: pd.DataFrame) -> list[str]:
+    if letters.empty:
+        return []
+    units = letters["单位"].tolist()
+    return [f"存在超期办理网民信件的情况,如{'、'.join(units[:EXAMPLES + 1])}"
+            f"{'等' + str(len(units)) + '个单位' if len(units) > EXAMPLES + 1 else ''}。"]
+
+
 def markdown(conn: Connection, period: str, region: str, region_name: str, rates: pd.DataFrame,
-             frames: dict[str, pd.DataFrame]) -> str:
-    year, q = period[:4], QUARTER_NAMES[period[5]]
-    lines = [f"# 关于{year}年{q}季度{region_name}政府网站和政务新媒体检查情况的通报(草稿)", "",
-             f"按照国务院办公厅《政府网站与政务新媒体检查指标》(国办秘函〔2019〕19号)要求,现将{year}年{q}季度"
-             f"{region_name}政府网站和政府系统政务新媒体检查情况通报如下:", "", "## 一、总体情况", ""]
-    web = _overall(rates, region, "website", "政府网站")
-    lines.append(f"(一)政府网站检查情况。{year}年{q}季度,{region_name}{web or '本季度未检查政府网站。'}")
-    media = _overall(rates, region, "account", "政务新媒体")
-    lines += ["", f"(二)政务新媒体检查情况。{region_name + media if media else '本季度未检查政务新媒体。'}", "",
-              "## 二、主要问题", ""]
-    issues = problems(conn, period, frames["不合格网站名单"], frames["存在问题栏目名单"])
-    lines += [f"{i}. {text}" for i, text in enumerate(issues, start=1)] or ["本季度检查未发现突出问题。"]
-    lines += ["", "## 三、有关要求", "", REQUIREMENTS, "", "## 附件", ""]
-    lines += [f"{n}. {year}年{q}季度{name}" for n, name in enumerate(frames, start=1)]
+             frames: dict[str, pd.DataFrame], decimals: int = 1, issuer: str = "") -> str:
+    when, whole = quarter_label(period), "全" + region_short(region_name, region)
+    lines = [f"# {issuer}关于{when}{whole}政府网站和政府系统政务新媒体检查情况的通报(草稿)", "",
+             f"按照国务院办公厅《政府网站与政务新媒体检查指标》(国办秘函〔2019〕19号)有关要求,现将{when}{whole}"
+             "政府网站和政府系统政务新媒体检查情况通报如下:", "", "## 一、总体情况", "",
+             f"(一)政府网站检查情况。{when},{overall_websites(rates, region, whole, decimals)}", "",
+             f"(二)政府系统政务新媒体检查情况。{when},{overall_accounts(rates, region, whole, decimals)}", "",
+             "## 二、主要问题", ""]
+    sections = [("政府网站运维保障有待加强",
+                 website_problems(conn, period, region, frames["不合格网站名单"], frames["存在问题栏目名单"])),
+                ("政务新媒体监管仍需加强", account_problems(frames["不合格政务新媒体名单"])),
+                ("网民互动不够主动及时", letter_problems(frames["信件办理超期名单"]))]
+    sections = [(title, items) for title, items in sections if items]
+    for n, (title, items) in enumerate(sections):
+        lines += [f"({ORDINALS[n]}){title}。", ""] + [f"{i}. {text}" for i, text in enumerate(items, start=1)] + [""]
+    if not sections:
+        lines += ["本季度检查未发现突出问题。", ""]
+    lines += ["## 三、有关要求", "", REQUIREMENTS, "", "## 附件", ""]
+    lines += [f"{n}. {when}{name}" for n, name in enumerate(frames, start=1)]
     return "\n".join(lines) + "\n"
 
 
 def html(md: str) -> str:
-    """A minimal rendering of the draft: headings, numbered items and paragraphs, every text escaped."""
+    """A minimal rendering of the draft: headings and paragraphs, every text escaped."""
     out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通报(草稿)</title>'
            "<style>body{font-family:'WenQuanYi Micro Hei',sans-serif;max-width:50em;margin:2em auto;line-height:1.8}"
            "</style></head><body>"]

@@ -2,8 +2,14 @@
 
 合格率 = (检查数 − 不合格数) / 检查数; 抽查比例 = 检查数 / 在运行数 (running = active targets of the registry).
 Counting is pushed down to the database (one GROUP BY over verdicts joined to the registry) so that only one row
-per region × period × kind × level travels; pandas rolls the counts up the region tree and shapes the table.
-`rates_pandas` does the same from raw verdict rows, for comparison (see bench/report_bench.py) and as a check.
+per region × period × target kind × level × kind travels; pandas rolls the counts up the region tree and shapes the
+table. `rates_pandas` does the same from raw verdict rows, for comparison (see bench/report_bench.py) and as a check.
+
+Dimensions of a row: `target_kind` website / account; `level` of the target (websites: their registry level;
+accounts: the level of their region code) and `kind` (websites: portal / department; accounts: the platform), each
+also summed as "all" — the notices report 市级政府门户网站, 县级部门网站… (level × kind) and totals per kind.
+An account's key in verdicts is "platform:account". A 待定 verdict (inconclusive, re-checked later) counts as
+checked and not 不合格, as in `govmon evaluate`'s summary; `pending` shows how many there are.
 """
 
 from __future__ import annotations
@@ -15,7 +21,10 @@ from sqlalchemy.engine import Connection
 from monitor import db
 from monitor.registry import parent_region
 
-KEYS = ["period", "target_kind", "kind", "region_code"]
+KEYS = ["period", "target_kind", "level", "kind", "region_code"]
+ALL = "all"
+RUN_KEYS = ["target_kind", "level", "kind", "region_code"]
+COUNTS = ["checked", "failed", "pending"]
 
 
 def ancestors(code: str) -> list[str]:
@@ -26,14 +35,34 @@ def ancestors(code: str) -> list[str]:
     return chain
 
 
+def region_level(code: str) -> str:
+    return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix every region below it shares: 530000 → 53, 532500 → 5325, 532501 → 532501."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def within(code: str, region: str | None) -> bool:
+    """Whether a region code lies in a region (itself included); no region means the whole country."""
+    return not region or code.startswith(region_prefix(region))
+
+
+def _code_level(code):
+    """region_level() in SQL (portable: substr exists in SQLite and PostgreSQL)."""
+    return case((func.substr(code, 3, 4) == "0000", "province"), (func.substr(code, 5, 2) == "00", "city"),
+                else_="county")
+
+
 def _targets():
-    """Websites and accounts as one registry: (target_kind, target_id, kind, region_code, active)."""
+    """Websites and accounts as one registry: (target_kind, target_id, level, kind, region_code, active)."""
     w, a = db.websites, db.accounts
     return union_all(
-        select(literal("website").label("target_kind"), w.c.site_code.label("target_id"), w.c.kind.label("kind"),
-               w.c.region_code, w.c.active),
+        select(literal("website").label("target_kind"), w.c.site_code.label("target_id"), w.c.level.label("level"),
+               w.c.kind.label("kind"), w.c.region_code, w.c.active),
         select(literal("account").label("target_kind"), (a.c.platform + literal(":") + a.c.account).label("target_id"),
-               a.c.platform.label("kind"), a.c.region_code, a.c.active),
+               _code_level(a.c.region_code).label("level"), a.c.platform.label("kind"), a.c.region_code, a.c.active),
     ).subquery("targets")
 
 
@@ -41,18 +70,19 @@ def verdict_counts(conn: Connection, periods: list[str]) -> pd.DataFrame:
     """checked / failed per period × target kind × kind × region, counted by the database."""
     v, t = db.verdicts, _targets()
     failed = func.sum(case((v.c.result == "不合格", 1), else_=0))
-    query = (select(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code, func.count().label("checked"),
-                    failed.label("failed"))
+    pending = func.sum(case((v.c.result == "待定", 1), else_=0))
+    query = (select(v.c.period, v.c.target_kind, t.c.level, t.c.kind, v.c.region_code, func.count().label("checked"),
+                    failed.label("failed"), pending.label("pending"))
              .join(t, (t.c.target_kind == v.c.target_kind) & (t.c.target_id == v.c.target_id))
              .where(v.c.period.in_(periods))
-             .group_by(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code))
-    return pd.DataFrame(conn.execute(query).all(), columns=[*KEYS, "checked", "failed"])
+             .group_by(v.c.period, v.c.target_kind, t.c.level, t.c.kind, v.c.region_code))
+    return pd.DataFrame(conn.execute(query).all(), columns=[*KEYS, *COUNTS])
 
 
 def verdict_rows(conn: Connection, periods: list[str]) -> pd.DataFrame:
     """One row per verdict (the pandas-only path)."""
     v, t = db.verdicts, _targets()
-    query = (select(v.c.period, v.c.target_kind, t.c.kind, v.c.region_code, v.c.result)
+    query = (select(v.c.period, v.c.target_kind, t.c.level, t.c.kind, v.c.region_code, v.c.result)
              .join(t, (t.c.target_kind == v.c.target_kind) & (t.c.target_id == v.c.target_id))
              .where(v.c.period.in_(periods)))
     return pd.DataFrame(conn.execute(query).all(), columns=[*KEYS, "result"])
@@ -60,9 +90,9 @@ def verdict_rows(conn: Connection, periods: list[str]) -> pd.DataFrame:
 
 def running_counts(conn: Connection) -> pd.DataFrame:
     t = _targets()
-    query = (select(t.c.target_kind, t.c.kind, t.c.region_code, func.count().label("running"))
-             .where(t.c.active.is_(True)).group_by(t.c.target_kind, t.c.kind, t.c.region_code))
-    return pd.DataFrame(conn.execute(query).all(), columns=["target_kind", "kind", "region_code", "running"])
+    query = (select(t.c.target_kind, t.c.level, t.c.kind, t.c.region_code, func.count().label("running"))
+             .where(t.c.active.is_(True)).group_by(t.c.target_kind, t.c.level, t.c.kind, t.c.region_code))
+    return pd.DataFrame(conn.execute(query).all(), columns=RUN_KEYS + ["running"])
 
 
 def region_names(conn: Connection) -> dict[str, str]:
@@ -73,14 +103,27 @@ def region_names(conn: Connection) -> dict[str, str]:
 
 
 def _rollup(df: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
-    """Counts of each region added to every region above it; kind 'all' sums the kinds."""
+    """Counts of each region added to every region above it, per level × kind and summed over either or both
+    ("all")."""
     if df.empty:
         return df.assign(region_code=pd.Series(dtype=str))
-    exploded = df.assign(region_code=df["region_code"].map(ancestors)).explode("region_code")
+    # The ancestors of a code are computed once per distinct code, not once per row.
+    chains = {code: ancestors(code) for code in df["region_code"].unique()}
+    exploded = df.assign(region_code=df["region_code"].map(chains)).explode("region_code")
     keys = [c for c in df.columns if c not in value_cols]
-    by_kind = exploded.groupby(keys, as_index=False)[value_cols].sum()
-    all_kinds = exploded.assign(kind="all").groupby(keys, as_index=False)[value_cols].sum()
-    return pd.concat([by_kind, all_kinds], ignore_index=True)
+    parts = [exploded.assign(**fixed).groupby(keys, as_index=False)[value_cols].sum()
+             for fixed in ({}, {"kind": ALL}, {"level": ALL}, {"level": ALL, "kind": ALL})]
+    return pd.concat(parts, ignore_index=True)
+
+
+def percent(rate: float, decimals: int = 2) -> str:
+    """78.57% — the notices print two decimals, or one (78.6%)."""
+    return f"{rate * 100:.{decimals}f}%"
+
+
+def totals(table: pd.DataFrame, target_kind: str = "website") -> pd.DataFrame:
+    """The rows of one target kind summed over levels and kinds: one row per region and period."""
+    return table[(table["target_kind"] == target_kind) & (table["level"] == ALL) & (table["kind"] == ALL)]
 
 
 def previous_quarter(period: str) -> str:
@@ -89,24 +132,23 @@ def previous_quarter(period: str) -> str:
 
 
 def shape(counts: pd.DataFrame, running: pd.DataFrame, names: dict[str, str], periods: list[str]) -> pd.DataFrame:
-    """The rates table: one row per period × target kind × kind (portal/department/platform/all) × region."""
-    columns = [*KEYS, "region_name", "region_level", "checked", "failed", "qualified", "rate", "rate_pct",
+    """The rates table: one row per period × target kind × level × kind (portal/department/platform/all) × region."""
+    columns = [*KEYS, "region_name", "region_level", "checked", "failed", "pending", "qualified", "rate", "rate_pct",
                "running", "sampling", "prev_rate", "change"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    rolled = _rollup(counts, ["checked", "failed"])
+    rolled = _rollup(counts.astype({c: "int64" for c in COUNTS}), COUNTS)
     run = _rollup(running, ["running"])
-    table = rolled.merge(run, on=["target_kind", "kind", "region_code"], how="left")
+    table = rolled.merge(run, on=RUN_KEYS, how="left")
     table["running"] = table["running"].fillna(0).astype(int)
     table["qualified"] = table["checked"] - table["failed"]
     table["rate"] = table["qualified"] / table["checked"]
-    table["rate_pct"] = (table["rate"] * 100).map(lambda x: f"{x:.2f}%")
+    table["rate_pct"] = table["rate"].map(percent)
     table["sampling"] = (table["checked"] / table["running"].where(table["running"] > 0)).round(4)
     table["region_name"] = table["region_code"].map(lambda c: names.get(c, c))
-    table["region_level"] = table["region_code"].map(
-        lambda c: "province" if c.endswith("0000") else "city" if c.endswith("00") else "county")
-    prev = table[["period", "target_kind", "kind", "region_code", "rate"]].copy()
-    prev["period"] = prev["period"].map(lambda p: _next_quarter(p))
+    table["region_level"] = table["region_code"].map(region_level)
+    prev = table[[*KEYS, "rate"]].copy()
+    prev["period"] = prev["period"].map(_next_quarter)
     table = table.merge(prev.rename(columns={"rate": "prev_rate"}), on=KEYS, how="left")
     table["change"] = table["rate"] - table["prev_rate"]
     table = table[table["period"].isin(periods)]
@@ -128,6 +170,7 @@ def rates_pandas(conn: Connection, period: str) -> pd.DataFrame:
     """The same table computed in pandas from every verdict row."""
     periods = [period, previous_quarter(period)]
     raw = verdict_rows(conn, periods)
-    counts = (raw.assign(failed=(raw["result"] == "不合格").astype(int))
-              .groupby(KEYS, as_index=False).agg(checked=("result", "size"), failed=("failed", "sum")))
+    counts = (raw.assign(failed=(raw["result"] == "不合格").astype(int), pending=(raw["result"] == "待定").astype(int))
+              .groupby(KEYS, as_index=False).agg(checked=("result", "size"), failed=("failed", "sum"),
+                                                 pending=("pending", "sum")))
     return shape(counts, running_counts(conn), region_names(conn), [period])
