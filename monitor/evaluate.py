@@ -1,6 +1,8 @@
 """`govmon evaluate`: judge a period at an explicit monitoring point; `govmon review`: the reviewer's word.
 
-For every active website: load the facts of its latest crawl run (or the given run) and its probes, run every rule
+For every active website: load the facts of its latest crawl run inside the period up to the monitoring point (or
+the given run) and the probes of the rule's window — never evidence observed later, so re-judging a past quarter after
+new crawls gives the same verdicts; a site without a crawl in the window is 待定 (无监测数据) — run every rule
 of monitor/checks/rules, store the findings (re-running a period replaces them), one verdict per site and period,
 and keep the violations' life cycle: a failing finding opens a violation or refreshes its last_seen (first_seen is
 kept); one no longer seen is resolved — only when its indicator was judged this time (a site that was only
@@ -9,7 +11,7 @@ again is re-opened; one a reviewer marked false_positive stays suppressed — it
 toward the verdict nor toward its indicator's totals (five blank columns, one of them a false positive, are four).
 All times are the monitoring point, so a re-run gives the same rows.
 
-    govmon evaluate --period 2021Q1 --as-of 2021-03-03 [--run RUN_ID] [--rulebook FILE]
+    govmon evaluate --period 2021Q1 --as-of 2021-03-03 [--run RUN_ID] [--rulebook FILE] [--not-monitored CODES]
     govmon review --violation 17 --state false_positive --note "栏目已于2021-02-20撤并"
 """
 
@@ -24,47 +26,52 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
-from monitor.checks.facts import latest_run, load_site_facts
-from monitor.checks.model import FAIL, INCONCLUSIVE, SKIPPED, Finding
+from monitor.checks.facts import latest_run, load_site_facts, run_date
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
 from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import PROBE_RULES, RULES
-from monitor.checks.scoring import PENDING, UNQUALIFIED, verdict
-from monitor.config import add_database_argument, database_url
+from monitor.checks.scoring import PENDING, QUALIFIED, UNQUALIFIED, verdict
+from monitor.config import add_database_argument, database_url, setting
+from monitor.periods import (
+    check_monitoring_point,
+    default_monitoring_point,
+    quarter_bounds,
+    resolve_period,
+)
 
 REVIEW_STATES = ("pending", "confirmed", "false_positive", "doubtful")
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def resolve_period(period: str, as_of: date) -> str:
-    """'2021Q1' as is; 'current' / 'previous' relative to the monitoring point."""
-    if period == "current":
-        return quarter_of(as_of)
-    if period == "previous":
-        q = (as_of.month - 1) // 3
-        return f"{as_of.year - 1}Q4" if q == 0 else f"{as_of.year}Q{q}"
-    if len(period) != 6 or period[4] != "Q" or not period[:4].isdigit() or period[5] not in "1234":
-        raise ValueError(f"period {period!r}: expected like 2021Q1, or current / previous")
-    return period
+def rate_text(qualified: int, failed: int) -> str:
+    """合格率 over the judged targets; with none judged there is no rate to print (never 100 %)."""
+    judged = qualified + failed
+    return f"{qualified / judged:.2%}" if judged else "—(无已判定网站)"
 
 
 @dataclass
 class EvaluationSummary:
-    """What `govmon evaluate` prints: sites checked, results and the reasons of the 不合格/待定 verdicts."""
+    """What `govmon evaluate` prints: sites checked, results and the reasons of the 不合格/待定 verdicts. 合格率 is
+    合格 / (合格 + 不合格): a 待定 site was not judged and counts on neither side."""
     period: str
     as_of: datetime
     checked: int = 0
     results: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
+    no_data: list[str] = field(default_factory=list)  # sites with no crawl in the window (无监测数据)
+    not_monitored: tuple[str, ...] = ()  # indicators the office declared it does not monitor
 
     def __str__(self) -> str:
-        bad = self.results[UNQUALIFIED]
-        rate = (self.checked - bad) / self.checked if self.checked else 0.0
+        good, bad, pending = self.results[QUALIFIED], self.results[UNQUALIFIED], self.results[PENDING]
         lines = [f"{self.period} 监测时间点 {self.as_of:%Y-%m-%d %H:%M}: 检查网站{self.checked}个, "
-                 f"合格{self.results['合格']}个, 不合格{bad}个, 待定{self.results[PENDING]}个, 合格率{rate:.2%}"]
+                 f"合格{good}个, 不合格{bad}个, 待定{pending}个, 合格率{rate_text(good, bad)}"]
+        if pending:
+            lines.append(f"  (合格率按已判定的{good + bad}个网站计算; 待定{pending}个不计入合格或不合格)")
         lines += [f"  {reason}: {n}个" for reason, n in self.reasons.most_common()]
+        if self.no_data:
+            shown = ", ".join(self.no_data[:10]) + (" …" if len(self.no_data) > 10 else "")
+            lines.append(f"警告: {len(self.no_data)}个网站在监测窗口内没有抓取记录, 判为待定(无监测数据): {shown}")
+        if self.not_monitored:
+            lines.append(f"注意: 按配置未开展监测的指标: {', '.join(self.not_monitored)}")
         return "\n".join(lines)
 
 
@@ -126,25 +133,56 @@ def _keep_review(evidence: dict, old: dict | None) -> dict:
     return evidence
 
 
+def no_data_findings(rules: list[str], since: date, as_of: datetime) -> list[Finding]:
+    """Site-level inconclusive findings for indicators that had nothing to judge in their window."""
+    window = f"{since}至{as_of:%Y-%m-%d}"
+    return [Finding(code, "", INCONCLUSIVE, NO_DATA, "监测窗口内无抓取记录", window, {"window": window})
+            for code in rules]
+
+
 def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = None,
-             book: Rulebook | None = None, sites: list[str] | None = None) -> EvaluationSummary:
-    """Judge every active website (or the given site codes) for `period` at the monitoring point `as_of`,
-    reading `run_id` or else each site's latest website run; store findings, verdicts and violations."""
+             book: Rulebook | None = None, sites: list[str] | None = None,
+             not_monitored: tuple[str, ...] | None = None) -> EvaluationSummary:
+    """Judge every active website (or the given site codes) for `period` at the monitoring point `as_of`, from
+    `run_id` or else each site's latest website run made inside the period up to the monitoring point, and the
+    probes of the rule's window; store findings, verdicts and violations.
+
+    Only evidence observed at or before the monitoring point and inside the period is read. A site without such a
+    crawl is 待定 (无监测数据), never skipped or passed. Indicators in `not_monitored` (default: the setting
+    MONITOR_NOT_MONITORED) are not run and recorded as skipped (未开展监测)."""
     book = book or load_rulebook()
     period = resolve_period(period, as_of.date())
-    summary = EvaluationSummary(period, as_of)
+    check_monitoring_point(period, as_of)
+    since = quarter_bounds(period)[0].date()
+    if not_monitored is None:
+        not_monitored = tuple(c for c in str(setting("MONITOR_NOT_MONITORED", "")).split(",") if c.strip())
+    unknown = [c for c in not_monitored if c not in RULES]
+    if unknown:
+        raise ValueError(f"MONITOR_NOT_MONITORED: unknown indicator(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(RULES)}")
+    summary = EvaluationSummary(period, as_of, not_monitored=tuple(not_monitored))
     with engine.connect() as conn:
+        if run_id is not None:
+            observed = run_date(conn, run_id)
+            if observed is not None and not since <= observed <= as_of.date():
+                raise ValueError(f"run {run_id} was made for {observed}, outside {period} up to the monitoring "
+                                 f"point {as_of:%Y-%m-%d}")
         query = select(db.websites).where(db.websites.c.active.is_(True)).order_by(db.websites.c.site_code)
         targets = [dict(r._mapping) for r in conn.execute(query) if not sites or r.site_code in sites]
+    skipped = [Finding(code, "", SKIPPED, NOT_MONITORED, "", "", {}) for code in not_monitored]
     for site in targets:
         code = site["site_code"]
         with engine.begin() as conn:
-            run = run_id or latest_run(conn, code)
+            run = run_id or latest_run(conn, code, as_of.date(), since)
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
-            if run is None and not facts.probes:
-                continue  # never observed: nothing to judge
-            rules = RULES if run is not None else {c: RULES[c] for c in PROBE_RULES}  # probed, never crawled
-            findings = [f for rule in rules.values() for f in rule(facts, book, as_of.date())]
+            monitored = [c for c in RULES if c not in not_monitored]
+            if run is None:  # not crawled in the window: only the probe rules have anything to judge
+                summary.no_data.append(code)
+                findings = no_data_findings([c for c in monitored if c not in PROBE_RULES], since, as_of)
+                monitored = [c for c in monitored if c in PROBE_RULES]
+            else:
+                findings = []
+            findings += [f for c in monitored for f in RULES[c](facts, book, as_of.date())] + skipped
             existing = {(r.indicator, r.subject): dict(r._mapping) for r in conn.execute(
                 select(db.violations).where(db.violations.c.target_kind == "website",
                                             db.violations.c.target_id == code))}
@@ -160,16 +198,26 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
 # ------------------------------------------------------------------ command line
 
 
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
 def parse_as_of(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    return datetime.fromisoformat(text)
+    return datetime.fromisoformat(text) if text else now()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", default="current", help="2021Q1, or current / previous (default: current)")
-    parser.add_argument("--as-of", default=None, help="monitoring point, YYYY-MM-DD[THH:MM] (default: now)")
-    parser.add_argument("--run", default=None, help="judge this crawl run (default: each site's latest)")
+    parser.add_argument("--as-of", default=None,
+                        help="monitoring point (监测时间点), YYYY-MM-DD[THH:MM], inside the period (default: now for "
+                             "the running quarter, the last day of a past one)")
+    parser.add_argument("--run", default=None,
+                        help="judge this crawl run (default: each site's latest run inside the period up to the "
+                             "monitoring point)")
+    parser.add_argument("--not-monitored", default=None, metavar="CODES",
+                        help="comma-separated indicators this office does not monitor, e.g. site_unreachable when "
+                             "no probe rounds run (default: MONITOR_NOT_MONITORED); they are reported as 未开展监测 "
+                             "instead of 待定")
     parser.add_argument("--rulebook", default=None, help="local override rulebook (default: MONITOR_RULEBOOK)")
     parser.add_argument("--sites", default="", help="comma-separated 网站标识码 (default: all active sites)")
     add_database_argument(parser)
@@ -183,15 +231,27 @@ def run(args: argparse.Namespace) -> int:
 
     try:  # refuse a bad rulebook, period or date before touching the database
         book = load_rulebook(args.rulebook)
-        as_of = parse_as_of(args.as_of)
-        resolve_period(args.period, as_of.date())
+        period = resolve_period(args.period, parse_as_of(args.as_of).date())
+        as_of = parse_as_of(args.as_of) if args.as_of else default_monitoring_point(period, now())
+        check_monitoring_point(period, as_of)
     except (RulebookError, ValueError) as exc:
         print(f"govmon evaluate: {exc}", file=sys.stderr)
         return 2
     engine = db.engine_for(database_url(args.database))
     upgrade(engine)
     sites = [s for s in args.sites.split(",") if s] or None
-    print(evaluate(engine, args.period, as_of, args.run, book, sites))
+    not_monitored = None if args.not_monitored is None else tuple(c for c in args.not_monitored.split(",") if c)
+    if args.run is not None:
+        with engine.connect() as conn:
+            if run_date(conn, args.run) is None:
+                print(f"govmon evaluate: no crawl run {args.run!r} in {db.masked(database_url(args.database))}",
+                      file=sys.stderr)
+                return 2
+    try:
+        print(evaluate(engine, period, as_of, args.run, book, sites, not_monitored))
+    except ValueError as exc:
+        print(f"govmon evaluate: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -21,12 +21,16 @@ LEFT JOIN websites w ON v.target_kind = 'website' AND w.site_code = v.target_id
 LEFT JOIN accounts a ON v.target_kind = 'account' AND a.platform || ':' || a.account = v.target_id;
 -- end
 -- 合格率 per directly registered region and quarter (roll-ups to city and province: see sql/README.md).
+-- 合格率 is over the judged targets (合格 + 不合格); 待定 ones are counted apart and never as 合格. With nothing judged
+-- the rate is NULL, not 100 %.
 CREATE VIEW v_rates_region_quarter AS
 SELECT period, target_kind, region_code,
        COUNT(*) AS checked,
+       SUM(CASE WHEN result = '合格' THEN 1 ELSE 0 END) AS qualified,
        SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END) AS failed,
-       COUNT(*) - SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END) AS qualified,
-       1.0 * (COUNT(*) - SUM(CASE WHEN result = '不合格' THEN 1 ELSE 0 END)) / COUNT(*) AS rate,
-       SUM(CASE WHEN result = '待定' THEN 1 ELSE 0 END) AS pending
+       SUM(CASE WHEN result = '待定' THEN 1 ELSE 0 END) AS pending,
+       SUM(CASE WHEN result IN ('合格', '不合格') THEN 1 ELSE 0 END) AS judged,
+       1.0 * SUM(CASE WHEN result = '合格' THEN 1 ELSE 0 END)
+           / NULLIF(SUM(CASE WHEN result IN ('合格', '不合格') THEN 1 ELSE 0 END), 0) AS rate
 FROM verdicts
 GROUP BY period, target_kind, region_code;

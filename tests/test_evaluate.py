@@ -19,6 +19,8 @@ from tests.crawling import crawl
 from tests.test_website_spider import FAST, prepare, rows
 
 BOOK = load_rulebook("")
+# These regions run no probe rounds: availability is declared not monitored (else every verdict would be 待定).
+NO_PROBES = ("site_unreachable",)
 
 
 def implied_verdicts(truth, book) -> dict[str, tuple[str, str]]:
@@ -48,7 +50,7 @@ async def test_demo_region_quarter_verdicts_and_violation_life_cycle(db_url: str
         await crawl("website", FAST | {"MONITOR_DATABASE_URL": db_url, "MONITOR_HOST_MAP": web.host_map},
                     run_id="q1", as_of=scenario.as_of.isoformat())
     as_of = datetime(2021, 3, 3)
-    summary = evaluate(engine, "2021Q1", as_of, book=BOOK)
+    summary = evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
     assert (summary.checked, summary.results["不合格"]) == (14, 3)
     verdicts = {r["target_id"]: (r["result"], r["reasons"]) for r in rows(engine, db.verdicts, period="2021Q1")}
     assert verdicts == implied_verdicts(truth, BOOK)
@@ -65,7 +67,7 @@ async def test_demo_region_quarter_verdicts_and_violation_life_cycle(db_url: str
         with engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(table)).scalar_one()
     before = [count(t) for t in (db.findings, db.verdicts, db.violations)]
-    evaluate(engine, "2021Q1", as_of, book=BOOK)
+    evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
     assert [count(t) for t in (db.findings, db.verdicts, db.violations)] == before
 
     v = db.violations
@@ -78,20 +80,20 @@ async def test_demo_region_quarter_verdicts_and_violation_life_cycle(db_url: str
         conn.execute(update(db.list_entries).where(db.list_entries.c.column_url == zhou["subject"])
                      .values(published=date(2021, 3, 9)))
     later = as_of + timedelta(days=7)
-    evaluate(engine, "2021Q1", later, book=BOOK)
+    evaluate(engine, "2021Q1", later, book=BOOK, not_monitored=NO_PROBES)
     with engine.connect() as conn:
         assert conn.execute(select(v.c.resolved_at).where(v.c.id == stale_v.id)).scalar_one() == later
     # It falls behind again: the same violation re-opens, first seen kept.
-    evaluate(engine, "2021Q1", later + timedelta(days=30), book=BOOK)
+    evaluate(engine, "2021Q1", later + timedelta(days=14), book=BOOK, not_monitored=NO_PROBES)
     with engine.connect() as conn:
         row = conn.execute(select(v).where(v.c.id == stale_v.id)).one()
-    assert (row.first_seen, row.resolved_at, row.last_seen) == (as_of, None, later + timedelta(days=30))
+    assert (row.first_seen, row.resolved_at, row.last_seen) == (as_of, None, later + timedelta(days=14))
 
     # A veto a reviewer marks as false positive stays suppressed: 个旧市 becomes 合格 on the next evaluation.
     with engine.begin() as conn:
         conn.execute(update(v).where(v.c.target_id == "5325010002", v.c.indicator == "column_blank", v.c.subject == "")
                      .values(review="false_positive"))
-    evaluate(engine, "2021Q1", as_of, book=BOOK)
+    evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
     assert rows(engine, db.verdicts, period="2021Q1", target_id="5325010002")[0]["result"] == "合格"
 
 
@@ -115,9 +117,12 @@ async def test_week_of_probes_through_the_spider_decides_unreachable(sqlite_url:
     summary = evaluate(engine, "2021Q1", as_of, book=BOOK)
     verdicts = {r["target_id"]: r for r in rows(engine, db.verdicts, period="2021Q1")}
     assert verdicts[codes[seven]]["result"] == "不合格" and verdicts[codes[seven]]["reasons"] == "无法访问"
-    assert verdicts[codes[six]]["result"] == "合格"
+    # 6 of 140 passes the availability rule, but the site was never crawled: its other indicators have no data, so
+    # it is 待定, never 合格; the short day is 待定 as well.
+    assert rows(engine, db.findings, target_id=codes[six], indicator="site_unreachable")[0]["outcome"] == "pass"
+    assert (verdicts[codes[six]]["result"], verdicts[codes[six]]["reasons"]) == ("待定", "无监测数据")
     assert verdicts[codes[short]]["result"] == "待定"
-    assert summary.results["待定"] == 1
+    assert summary.results["待定"] == 2 and sorted(summary.no_data) == sorted(codes.values())
     finding = rows(engine, db.findings, target_id=codes[seven], indicator="site_unreachable")[0]
     assert finding["observed"] == "访问140次,失败7次,占比5.00%"
     assert len(finding["evidence"]["failures"]) == 7
@@ -202,7 +207,7 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
     columns = registry(engine)
     day1 = datetime(2021, 3, 3)
     crawl_run(engine, "r1", day1, blank=5, columns=columns)
-    summary = evaluate(engine, "2021Q1", day1, book=BOOK)
+    summary = evaluate(engine, "2021Q1", day1, book=BOOK, not_monitored=NO_PROBES)
     assert isinstance(summary, EvaluationSummary)
     assert (summary.checked, summary.results["不合格"], summary.reasons["空白栏目超过5"]) == (2, 1, 1)
     assert "检查网站2个, 合格1个, 不合格1个, 待定0个, 合格率50.00%" in str(summary)
@@ -216,7 +221,7 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
 
     # Same period again: same rows.
     counts = [len(rows(engine, t)) for t in (db.findings, db.verdicts, db.violations)]
-    evaluate(engine, "2021Q1", day1, book=BOOK)
+    evaluate(engine, "2021Q1", day1, book=BOOK, not_monitored=NO_PROBES)
     assert [len(rows(engine, t)) for t in (db.findings, db.verdicts, db.violations)] == counts
 
     # A reviewer says one blank column was closed down on purpose: four blank columns, no veto any more.
@@ -226,7 +231,7 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
         assert not review(conn, 999999, "confirmed")
     day2 = datetime(2021, 3, 10)
     crawl_run(engine, "r2", day2, blank=5, columns=columns)
-    evaluate(engine, "2021Q1", day2, book=BOOK)
+    evaluate(engine, "2021Q1", day2, book=BOOK, not_monitored=NO_PROBES)
     portal = rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]
     assert portal["result"] == "合格"
     row = violation(engine, id=first["id"])
@@ -243,7 +248,7 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
             conn.execute(db.violations.insert().values(target_kind="website", target_id=PORTAL, indicator=indicator,
                                                        subject=subject, first_seen=day1, last_seen=day2,
                                                        review="pending"))
-    summary = evaluate(engine, "2021Q1", day3, book=BOOK)
+    summary = evaluate(engine, "2021Q1", day3, book=BOOK, not_monitored=NO_PROBES)
     assert rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]["result"] == "待定"
     assert summary.reasons["首页不更新待复核"] == 1
     assert violation(engine, indicator="homepage_stale")["resolved_at"] is None
@@ -254,7 +259,7 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
     assert open_blank == set(columns[:2])
     assert violation(engine, indicator="column_blank", subject=columns[3])["resolved_at"] == day3
     # Re-judging the first monitoring point (its run saw the column blank) does not undo the later resolution.
-    evaluate(engine, "2021Q1", day1, run_id="r1", book=BOOK)
+    evaluate(engine, "2021Q1", day1, run_id="r1", book=BOOK, not_monitored=NO_PROBES)
     row = violation(engine, indicator="column_blank", subject=columns[3])
     assert (row["first_seen"], row["last_seen"], row["resolved_at"]) == (day1, day2, day3)
     assert row["evidence"]["observed"] == "栏目无任何信息" and row["evidence"]["url"] == columns[3]
@@ -263,13 +268,13 @@ def test_life_cycle_on_stored_facts(db_url: str) -> None:
     # Blank again: the resolved veto re-opens, first seen kept.
     day4 = datetime(2021, 3, 24)
     crawl_run(engine, "r4", day4, blank=6, columns=columns)
-    evaluate(engine, "2021Q1", day4, book=BOOK)
+    evaluate(engine, "2021Q1", day4, book=BOOK, not_monitored=NO_PROBES)
     site_veto = violation(engine, indicator="column_blank", subject="", target_id=PORTAL)
     assert (site_veto["first_seen"], site_veto["last_seen"], site_veto["resolved_at"]) == (day1, day4, None)
     assert rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]["result"] == "不合格"
 
     # An explicit run that did not see the site leaves its violations alone (nothing judged → nothing resolved).
-    evaluate(engine, "2021Q1", day4 + timedelta(days=7), run_id="absent", book=BOOK)
+    evaluate(engine, "2021Q1", day4 + timedelta(days=7), run_id="absent", book=BOOK, not_monitored=NO_PROBES)
     assert violation(engine, indicator="column_blank", subject="", target_id=PORTAL)["resolved_at"] is None
 
 
@@ -295,3 +300,70 @@ def test_commands_refuse_bad_input_and_review_by_id(tmp_path: Path, capsys) -> N
                  "--note", "已核实"]) == 0
     assert violation(engine, id=vid)["review"] == "confirmed"
     assert main(["review", "--database", url, "--violation", "424242", "--state", "confirmed"]) == 1
+
+
+# ---------------------------------------------------------------- only evidence of the period, up to its monitoring point
+
+
+@deferred_f_from_coro_f
+async def test_later_crawls_never_change_a_past_quarter(sqlite_url: str, tmp_path: Path) -> None:
+    """Crawl 2021Q1, judge it; crawl again months later; judging 2021Q1 again gives the same rows (14 / 3 / 78.57 %)."""
+    scenario = load_scenario("honghe_2021q1")
+    engine = prepare(sqlite_url, scenario, tmp_path)
+    as_of = datetime(2021, 3, 3)
+    tables = (db.findings, db.verdicts, db.violations)
+
+    def snapshot():
+        skip = ("evaluated_at", "id")  # findings are re-inserted on each evaluation: new ids, same content
+        return [sorted(tuple(sorted((k, str(v)) for k, v in r.items() if k not in skip)) for r in rows(engine, t))
+                for t in tables]
+
+    with SimWeb(scenario) as web:
+        settings = FAST | {"MONITOR_DATABASE_URL": sqlite_url, "MONITOR_HOST_MAP": web.host_map}
+        await crawl("website", settings, run_id="q1", as_of="2021-03-03")
+        first = evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
+        before = snapshot()
+        await crawl("website", settings, run_id="q2", as_of="2021-06-20")  # the same pages, read months later
+    again = evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
+    assert "检查网站14个, 合格11个, 不合格3个, 待定0个, 合格率78.57%" in str(again)
+    assert str(again) == str(first)
+    assert snapshot() == before
+    # The later crawl does belong to the next quarter, where the same columns are now long stale.
+    later = evaluate(engine, "2021Q2", datetime(2021, 6, 20), book=BOOK, not_monitored=NO_PROBES)
+    assert later.results["不合格"] > 3
+
+
+def test_no_crawl_in_the_window_is_pending_and_said_loudly(db_url: str, capsys) -> None:
+    """A crawl of the previous quarter is no evidence for this one: both sites 待定 (无监测数据), no rate."""
+    from monitor.cli import main
+    from monitor.migrate import upgrade
+
+    engine = db.engine_for(db_url)
+    upgrade(engine)
+    columns = registry(engine)
+    crawl_run(engine, "old", datetime(2020, 12, 20), blank=0, columns=columns)
+    summary = evaluate(engine, "2021Q1", datetime(2021, 3, 3), book=BOOK, not_monitored=NO_PROBES)
+    assert (summary.checked, summary.results["待定"], summary.results["合格"]) == (2, 2, 0)
+    text = str(summary)
+    assert "合格率—(无已判定网站)" in text and "警告: 2个网站在监测窗口内没有抓取记录" in text
+    verdict = rows(engine, db.verdicts, period="2021Q1", target_id=PORTAL)[0]
+    assert (verdict["result"], verdict["reasons"]) == ("待定", "无监测数据")
+    finding = rows(engine, db.findings, period="2021Q1", target_id=PORTAL, indicator="column_blank", subject="")[0]
+    assert (finding["outcome"], finding["reason"], finding["threshold"]) == ("inconclusive", "无监测数据",
+                                                                             "2021-01-01至2021-03-03")
+    assert rows(engine, db.findings, period="2021Q1", target_id=PORTAL, indicator="site_unreachable")[0][
+        "reason"] == "未开展监测"
+    assert not rows(engine, db.violations)  # nothing judged, nothing opened
+    # Without probes and without the declaration, availability itself is 待定 too.
+    crawl_run(engine, "new", datetime(2021, 3, 1), blank=0, columns=columns)
+    summary = evaluate(engine, "2021Q1", datetime(2021, 3, 3), book=BOOK, not_monitored=())
+    assert summary.results["待定"] == 2 and summary.reasons["无监测数据"] == 2
+    # The command line: a past quarter's default monitoring point is its last day; a point outside the period or an
+    # unknown run is refused.
+    assert main(["evaluate", "--database", db_url, "--period", "2021Q1", "--not-monitored", "site_unreachable"]) == 0
+    assert "2021Q1 监测时间点 2021-03-31 00:00: 检查网站2个, 合格0个, 不合格2个, 待定0个" in capsys.readouterr().out
+    assert main(["evaluate", "--database", db_url, "--period", "2021Q1", "--as-of", "2021-04-09"]) == 2
+    assert "monitoring point 2021-04-09 lies outside 2021Q1" in capsys.readouterr().err
+    assert main(["evaluate", "--database", db_url, "--period", "2021Q1", "--as-of", "2021-03-03", "--run", "x"]) == 2
+    assert main(["evaluate", "--database", db_url, "--period", "2021Q1", "--as-of", "2021-02-01", "--run", "new"]) == 2
+    assert "run new was made for 2021-03-01" in capsys.readouterr().err

@@ -82,16 +82,51 @@ def test_rates_roll_up_county_city_province_with_change_and_sampling(db_url: str
     assert ancestors("532501") == ["532501", "532500", "530000"]
 
 
-def test_pending_verdicts_count_as_checked_and_are_shown(sqlite_url: str, tmp_path: Path) -> None:
-    engine, _ = seed_region(sqlite_url, tmp_path)
+def test_pending_verdicts_are_shown_apart_and_never_count_as_qualified(db_url: str, tmp_path: Path) -> None:
+    """One 待定 site: checked, not judged; the rate is over the 13 judged sites (10/13), on every output."""
+    engine, _ = seed_region(db_url, tmp_path)
     with engine.begin() as conn:
         conn.execute(update(db.verdicts).where(db.verdicts.c.target_id == "5325030001",
-                                               db.verdicts.c.period == "2021Q1").values(result="待定"))
+                                               db.verdicts.c.period == "2021Q1")
+                     .values(result="待定", reasons="无监测数据"))
     with engine.connect() as conn:
         table = rates(conn, "2021Q1")
         pd.testing.assert_frame_equal(table, rates_pandas(conn, "2021Q1"))
+        view = conn.execute(text("SELECT checked, qualified, failed, pending, judged, rate FROM v_rates_region_quarter "
+                                 "WHERE period = '2021Q1' AND region_code = '532503'")).one()
     zhou = totals(table).set_index("region_code").loc["532500"]
-    assert (zhou.checked, zhou.failed, zhou.pending, zhou.rate_pct) == (14, 3, 1, "78.57%")
+    assert (zhou.checked, zhou.qualified, zhou.failed, zhou.pending, zhou.judged) == (14, 10, 3, 1, 13)
+    assert zhou.rate_pct == "76.92%"
+    mengzi = totals(table).set_index("region_code").loc["532503"]  # its only site is 待定: no rate at all
+    assert (mengzi.judged, mengzi.rate_pct) == (0, "—") and pd.isna(mengzi.rate)
+    assert (view.checked, view.qualified, view.failed, view.pending, view.judged, view.rate) == (1, 0, 0, 1, 0, None)
+    write_report(engine, "2021Q1", tmp_path / "out")
+    csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
+    row = csv[(csv["行政区划代码"] == "532500") & (csv["层级"] == "all") & (csv["类型"] == "all")
+              & (csv["对象"] == "website")].iloc[0]
+    assert (row["合格数"], row["待定数"], row["合格率(%)"]) == ("10", "1", "76.92%")
+    pending = read_csv(tmp_path / "out" / "附件5_2021Q1_待复核网站名单.csv")
+    assert list(pending.columns) == ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"]
+    assert (pending["网站标识码"].tolist(), pending["待定原因"].tolist()) == (["5325030001"], ["无监测数据"])
+    notice = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
+    assert "10个政府网站合格,不合格3个,待定1个" in notice and "合格率76.9%" in notice
+    assert "蒙自市人民政府网站本季度未能完成判定(待定1个:无监测数据1个)" in notice and "附件5" in notice
+
+
+def test_nothing_judged_is_never_a_rate_of_100(sqlite_url: str, tmp_path: Path) -> None:
+    """Every site unreadable (e.g. all DNS failures): no 合格, no rate, no "未发现突出问题", all listed for re-check."""
+    engine, scenario = seed_region(sqlite_url, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(update(db.verdicts).where(db.verdicts.c.period == "2021Q1")
+                     .values(result="待定", reasons="首页不更新待复核；空白栏目待复核", veto=False))
+    write_report(engine, "2021Q1", tmp_path / "out")
+    notice = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
+    assert "均未能完成判定(待定14个,列入待复核名单),本季度暂不计算合格率" in notice
+    assert "合格率100" not in notice and "未发现突出问题" not in notice and "个政府网站合格" not in notice
+    pending = read_csv(tmp_path / "out" / "附件5_2021Q1_待复核网站名单.csv")
+    assert len(pending) == len(scenario.sites)
+    csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
+    assert set(csv[csv["对象"] == "website"]["合格率(%)"]) == {"—"}
 
 
 def test_account_rates_list_and_notice_reproduce_the_notice(db_url: str, tmp_path: Path) -> None:
@@ -182,7 +217,8 @@ def test_columns_listed_once_false_positives_left_out(db_url: str, tmp_path: Pat
                                      "首页>政府信息公开>法定主动公开内容>重点领域信息公开>红河州教育信息公开>工作动态",
                                      "空白栏目；监测点前2周内,栏目无信息更新"]]
     # A column not in the registry is named by its URL, its unit by the site.
-    assert every.values.tolist()[1] == [2, "个旧市人民政府", "首页>http://www.gejiu.gov.cn/a/", "空白栏目"]
+    # A discovered column has no unit: the site's 主办单位 answers for it, as the notices print it.
+    assert every.values.tolist()[1] == [2, "个旧市人民政府办公室", "首页>http://www.gejiu.gov.cn/a/", "空白栏目"]
     assert other_region.empty and list(other_region.columns) == ["序号", "责任部门", "栏目名称", "问题描述"]
 
 
@@ -248,7 +284,8 @@ def test_empty_period_still_writes_headers(sqlite_url: str, tmp_path: Path) -> N
     for path in (p for p in written if p.name.startswith("附件")):
         assert len(read_csv(path)) == 0 and list(read_csv(path).columns)[0] == "序号"
     draft = (tmp_path / "out" / "通报_2019Q2.md").read_text(encoding="utf-8")
-    assert "本季度未检查政府网站" in draft and "本季度检查未发现突出问题" in draft
+    # Nothing was judged: no claim that nothing was found.
+    assert "本季度未检查政府网站" in draft and "未发现突出问题" not in draft
     assert not [p for p in written if p.suffix == ".png"]
 
 
@@ -269,4 +306,4 @@ def test_report_command_prints_each_file(sqlite_url: str, tmp_path: Path) -> Non
     lines = done.stdout.strip().splitlines()
     files = sorted(p for p in (tmp_path / "rep" / "2021Q1").iterdir())
     assert sorted(line.removeprefix("wrote ") for line in lines) == sorted(str(p) for p in files)
-    assert len(files) == 1 + 4 * 2 + 2 + 2  # rates, 4 lists × (CSV, XLSX), 2 charts, notice md + html
+    assert len(files) == 1 + 5 * 2 + 2 + 2  # rates, 5 lists × (CSV, XLSX), 2 charts, notice md + html

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.checks.facts import ColumnFacts, LinkFacts, SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW, SKIPPED
+from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW
 from monitor.checks.rulebook import RulebookError, load_rulebook
 from monitor.checks.rules import (
     broken_links,
@@ -239,10 +239,11 @@ def test_unreachable_latency_boundary_and_blocked_visits() -> None:
     assert site_unreachable.check(facts(probes=rows), BOOK, AS_OF)[0].outcome == PASS
 
 
-def test_unreachable_short_day_is_inconclusive_and_no_probes_is_skipped() -> None:
+def test_unreachable_short_day_and_no_probes_are_inconclusive() -> None:
     f = site_unreachable.check(facts(probes=probes([20] * 6 + [10], 0)), BOOK, AS_OF)[0]
     assert f.outcome == INCONCLUSIVE and f.evidence["days_short"] == {"2021-03-02": 10}
-    assert site_unreachable.check(facts(), BOOK, AS_OF)[0].outcome == SKIPPED
+    none = site_unreachable.check(facts(), BOOK, AS_OF)[0]  # not monitored in the window: 待定, never a pass
+    assert (none.outcome, none.reason) == (INCONCLUSIVE, "无监测数据")
 
 
 def test_ipv6_outcomes() -> None:

@@ -83,12 +83,24 @@ def _rows(conn: Connection, query) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def latest_run(conn: Connection, site_code: str) -> str | None:
-    """The newest website run that fetched this site's homepage."""
-    query = (select(db.runs.c.run_id).join(db.pages, db.pages.c.run_id == db.runs.c.run_id)
-             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", db.runs.c.spider == "website")
-             .order_by(db.runs.c.started_at.desc()).limit(1))
+def latest_run(conn: Connection, site_code: str, until: date | None = None, since: date | None = None) -> str | None:
+    """The newest website run that fetched this site's homepage, observed between `since` and `until` (the
+    monitoring point) inclusive. A run is dated by its monitoring date (`runs.as_of`: a replayed crawl keeps the
+    date it was made for), so a later crawl never leaks into an earlier period's verdict."""
+    r = db.runs
+    query = (select(r.c.run_id).join(db.pages, db.pages.c.run_id == r.c.run_id)
+             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", r.c.spider == "website")
+             .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
+    if until is not None:
+        query = query.where(r.c.as_of <= until)
+    if since is not None:
+        query = query.where(r.c.as_of >= since)
     return conn.execute(query).scalar()
+
+
+def run_date(conn: Connection, run_id: str) -> date | None:
+    """The monitoring date of a stored run (None: no such run)."""
+    return conn.execute(select(db.runs.c.as_of).where(db.runs.c.run_id == run_id)).scalar()
 
 
 def false_positives(conn: Connection, target_kind: str, target_id: str) -> frozenset[tuple[str, str]]:

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PASS, FAIL, INCONCLUSIVE, REVIEW, SKIPPED = "pass", "fail", "inconclusive", "review", "skipped"
+# The reason of an inconclusive finding whose indicator had no observation in its window (no crawl, no probe).
+NO_DATA = "无监测数据"
+# The reason of a skipped finding whose indicator the office declared it does not monitor (MONITOR_NOT_MONITORED).
+NOT_MONITORED = "未开展监测"
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,15 @@
 Otherwise the deduction score is 100 minus each indicator's deductions, each capped at the indicator's points;
 "评分结果低于60分,判定为不合格网站" (60 passes); the bonus part is scored only for portals above 80. Indicators
 whose points the national text does not give deduct nothing until a rulebook sets them. A veto indicator that is
-inconclusive (a page or the probes could not give evidence) makes the verdict 待定 — pending a re-check — unless the
-site already fails. Findings of violations marked false positive are left out.
+inconclusive (a page or the probes could not give evidence, or nothing was observed in its window: 无监测数据)
+makes the verdict 待定 — pending a re-check — unless the site already fails. Findings of violations marked false positive are left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from monitor.checks.model import FAIL, INCONCLUSIVE, Finding
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, Finding
 from monitor.checks.rulebook import Rulebook
 from monitor.checks.rules import broken_links
 
@@ -47,7 +47,7 @@ def verdict(kind: str, findings: list[Finding], book: Rulebook,
     live = [f for f in findings if (f.indicator, f.subject) not in suppressed]
     vetoes = [book[f.indicator].reason for f in live
               if f.site_level and f.outcome == FAIL and book[f.indicator].kind == "veto"]
-    pending = [f"{book[f.indicator].name}待复核" for f in live
+    pending = [NO_DATA if f.reason == NO_DATA else f"{book[f.indicator].name}待复核" for f in live
                if f.site_level and f.outcome == INCONCLUSIVE and book[f.indicator].kind == "veto"]
     if vetoes:
         return Verdict(UNQUALIFIED, True, None, None, list(dict.fromkeys(vetoes)))
@@ -62,5 +62,5 @@ def verdict(kind: str, findings: list[Finding], book: Rulebook,
         reasons = [f"评分低于{scoring['fail_below']:g}分"] + [book[c].reason for c, v in lost.items() if v]
         return Verdict(UNQUALIFIED, False, score, bonus, reasons)
     if pending:
-        return Verdict(PENDING, False, score, bonus, pending)
+        return Verdict(PENDING, False, score, bonus, list(dict.fromkeys(pending)))
     return Verdict(QUALIFIED, False, score, bonus, [])

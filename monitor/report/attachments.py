@@ -1,4 +1,5 @@
-"""The notice's attachment lists, as the notices print them (附件1–4), one CSV each.
+"""The notice's attachment lists, as the notices print them (附件1–4), one CSV each, and the 待复核 list (附件5): the
+sites the product could not judge this quarter, shown apart and never counted as 合格 or 不合格.
 
 CSV files are UTF-8 with a BOM so that Excel shows the Chinese; an empty list still has its header. Crawled text
 (titles, names) must never become a spreadsheet formula: a cell starting with = + - @ (or a tab or carriage return)
@@ -13,7 +14,6 @@ collected the table is absent and the list is empty, with its header.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ from sqlalchemy import and_, inspect, select, text, true
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.periods import quarter_bounds
 from monitor.report.rates import region_prefix
 
 # Indicators whose findings name a column (subject = the column URL); their site-level finding has subject ''.
@@ -33,7 +34,9 @@ HEADERS = {
     "存在问题栏目名单": ["序号", "责任部门", "栏目名称", "问题描述"],
     "不合格政务新媒体名单": ["序号", "部门", "账号", "平台", "存在问题"],
     "信件办理超期名单": ["序号", "单位", "超期次数"],
+    "待复核网站名单": ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"],
 }
+PENDING_PAGES = 5  # pages named per 待定 site; the rest are in the findings table
 
 
 def neutralise(value: object) -> object:
@@ -64,11 +67,13 @@ def failed_websites(conn: Connection, period: str, region: str | None = None) ->
 
 def problem_columns(conn: Connection, period: str, region: str | None = None,
                     include_failed_sites: bool = False) -> pd.DataFrame:
-    """Failing columns with the unit responsible, each column once (its problems joined with '；'); findings whose
+    """Failing columns with the unit responsible (a discovered column without a unit: the site's 主办单位, as the
+    notices print it), each column once (its problems joined with '；'); findings whose
     violation a reviewer marked false_positive are left out. Columns of sites that are themselves 不合格 are named
     whole in 附件1 and left out here unless include_failed_sites (the notices list the others' columns)."""
     f, v, c, w, vi = db.findings, db.verdicts, db.site_columns, db.websites, db.violations
-    query = (select(f.c.target_id, f.c.subject, f.c.reason, c.c.unit, c.c.path, c.c.name, w.c.name.label("site"))
+    query = (select(f.c.target_id, f.c.subject, f.c.reason, c.c.unit, c.c.path, c.c.name, w.c.name.label("site"),
+                    w.c.sponsor)
              .join(v, and_(v.c.period == f.c.period, v.c.target_kind == f.c.target_kind,
                            v.c.target_id == f.c.target_id))
              .join(w, w.c.site_code == f.c.target_id)
@@ -83,7 +88,7 @@ def problem_columns(conn: Connection, period: str, region: str | None = None,
     columns: dict[tuple[str, str], list] = {}
     for r in conn.execute(query):
         row = columns.setdefault((r.target_id, r.subject),
-                                 [r.unit or r.site, r.path or f"首页>{r.name or r.subject}", []])
+                                 [r.unit or r.sponsor or r.site, r.path or f"首页>{r.name or r.subject}", []])
         if r.reason and r.reason not in row[2]:
             row[2].append(r.reason)
     return _frame("存在问题栏目名单", [[unit, path, "；".join(reasons)] for unit, path, reasons in columns.values()])
@@ -109,12 +114,6 @@ def failed_accounts(conn: Connection, period: str, region: str | None = None) ->
     return _frame("不合格政务新媒体名单", [[r.owner_unit, r.name, r.platform, r.reasons] for r in rows])
 
 
-def quarter_bounds(period: str) -> tuple[datetime, datetime]:
-    """First instant of the quarter and of the next one: 2021Q1 → 2021-01-01, 2021-04-01."""
-    year, q = int(period[:4]), int(period[5])
-    return datetime(year, 3 * q - 2, 1), datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
-
-
 def overdue_letters(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
     """Units with letters answered late, or unanswered, whose deadline fell in the period (table `letters`, see the
     module docstring); empty with its header while the table does not exist."""
@@ -130,11 +129,34 @@ def overdue_letters(conn: Connection, period: str, region: str | None = None) ->
     return _frame("信件办理超期名单", [[r.unit, r.n] for r in rows])
 
 
+def pending_websites(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
+    """Sites whose verdict is 待定: what could not be judged and which pages could not be read, for a re-check.
+    They are counted neither as 合格 nor as 不合格."""
+    v, w, f = db.verdicts, db.websites, db.findings
+    query = (select(w.c.name, w.c.site_code, w.c.sponsor, v.c.reasons)
+             .join(w, w.c.site_code == v.c.target_id)
+             .where(v.c.period == period, v.c.target_kind == "website", v.c.result == "待定",
+                    _in_region(w.c.region_code, region))
+             .order_by(w.c.region_code, w.c.site_code))
+    sites = conn.execute(query).all()
+    pages: dict[str, list[str]] = {s.site_code: [] for s in sites}
+    unsure = (select(f.c.target_id, f.c.subject, f.c.reason)
+              .where(f.c.period == period, f.c.target_kind == "website", f.c.outcome == "inconclusive",
+                     f.c.subject != "", f.c.target_id.in_(list(pages)))
+              .order_by(f.c.target_id, f.c.subject))
+    for r in conn.execute(unsure):
+        if len(pages[r.target_id]) < PENDING_PAGES and r.subject.startswith(("http://", "https://")):
+            pages[r.target_id].append(f"{r.subject}({r.reason})" if r.reason else r.subject)
+    return _frame("待复核网站名单", [[s.name, s.site_code, s.sponsor, s.reasons, "；".join(pages[s.site_code])]
+                                  for s in sites])
+
+
 def attachments(conn: Connection, period: str, region: str | None = None) -> dict[str, pd.DataFrame]:
     return {"不合格网站名单": failed_websites(conn, period, region),
             "存在问题栏目名单": problem_columns(conn, period, region),
             "不合格政务新媒体名单": failed_accounts(conn, period, region),
-            "信件办理超期名单": overdue_letters(conn, period, region)}
+            "信件办理超期名单": overdue_letters(conn, period, region),
+            "待复核网站名单": pending_websites(conn, period, region)}
 
 
 def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = False) -> list[Path]:

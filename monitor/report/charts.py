@@ -33,9 +33,13 @@ def rate_by_region(table: pd.DataFrame, period: str, path: Path, title: str) -> 
     use_cjk_font()
     rows = table[table["period"] == period].sort_values("rate")
     fig, ax = plt.subplots(figsize=(8, max(3, 0.35 * len(rows) + 1)))
-    ax.barh(rows["region_name"], rows["rate"] * 100, color="#c0392b")
-    for y, (rate, checked) in enumerate(zip(rows["rate"], rows["checked"], strict=True)):
-        ax.text(rate * 100 + 0.5, y, f"{rate:.2%} ({checked})", va="center", fontsize=8)
+    ax.barh(rows["region_name"], rows["rate"].fillna(0) * 100, color="#c0392b")
+    # Each bar says what its rate is over: judged sites; 待定 ones are named apart, and a region with none judged
+    # shows "—" instead of a bar.
+    for y, r in enumerate(rows.itertuples()):
+        label = "—" if pd.isna(r.rate) else f"{r.rate:.2%}"
+        label += f" ({r.qualified}/{r.judged}" + (f", 待定{r.pending})" if r.pending else ")")
+        ax.text((0 if pd.isna(r.rate) else r.rate * 100) + 0.5, y, label, va="center", fontsize=8)
     ax.set_xlim(0, 110)
     ax.set_xlabel("合格率 (%)")
     ax.set_title(title)

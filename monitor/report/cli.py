@@ -11,14 +11,16 @@ from sqlalchemy.engine import Engine
 
 from monitor import db
 from monitor.config import add_database_argument, database_url
+from monitor.periods import last_quarters
 from monitor.registry import parent_region
 from monitor.report import attachments, charts, notice
 from monitor.report.rates import rates, region_names, totals, within
 
 RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", "kind": "类型", "region_code": "行政区划代码",
-                "region_name": "地区", "region_level": "地区层级", "checked": "检查数", "failed": "不合格数",
-                "qualified": "合格数", "rate": "合格率", "rate_pct": "合格率(%)", "running": "在运行数",
-                "sampling": "抽查比例", "prev_rate": "上季度合格率", "change": "变化"}
+                "region_name": "地区", "region_level": "地区层级", "checked": "检查数", "qualified": "合格数",
+                "failed": "不合格数", "pending": "待定数", "judged": "已判定数", "rate": "合格率",
+                "rate_pct": "合格率(%)", "running": "在运行数", "sampling": "抽查比例", "prev_rate": "上季度合格率",
+                "change": "变化"}
 
 
 def report_region(engine: Engine, period: str) -> str:
@@ -49,7 +51,7 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
         table = rates(conn, period)
         names = region_names(conn)
         frames = attachments.attachments(conn, period, region)
-        history = pd.concat([rates(conn, p, with_previous=False) for p in _last_quarters(period, 4)])
+        history = pd.concat([rates(conn, p, with_previous=False) for p in last_quarters(period, 4)])
         draft = notice.markdown(conn, period, region, names.get(region, region), table, frames, decimals, issuer)
     table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
@@ -79,15 +81,6 @@ def _where(table: pd.DataFrame, test) -> pd.DataFrame:
 def _child(code: str, region: str) -> bool:
     """Whether a region lies directly below another (below the whole country: the provinces)."""
     return parent_region(code) == region if region else parent_region(code) is None
-
-
-def _last_quarters(period: str, n: int) -> list[str]:
-    year, q = int(period[:4]), int(period[5])
-    out = []
-    for _ in range(n):
-        out.append(f"{year}Q{q}")
-        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
-    return out[::-1]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.checks.model import NOT_MONITORED
 from monitor.report.attachments import COLUMN_INDICATORS, platform_rank
 from monitor.report.rates import ALL, percent, within
 
@@ -22,6 +23,8 @@ QUARTER_NAMES = {"1": "一", "2": "二", "3": "三", "4": "四"}
 ORDINALS = "一二三四五六七八九十"
 LEVELS = {"province": "省级", "city": "市级", "county": "县级"}
 KINDS = {"portal": "政府门户网站", "department": "部门网站"}
+# Names of the indicators a notice may say were not monitored (the rulebook's names, without loading a rulebook).
+INDICATOR_NAMES = {"site_unreachable": "站点可用性", "ipv6": "IPv6支持"}
 EXAMPLES = 3  # concrete examples named per problem, as the notices do
 REQUIREMENTS = ("各单位要高度重视检查发现的问题,对照指出的问题举一反三,认真自查整改;明确专人负责网站栏目的更新维护,"
                 "及时删除或整合空白栏目、修复不可用链接,确保信息发布及时准确;政务新媒体开设单位要落实监管责任,"
@@ -51,12 +54,16 @@ def _row(rates: pd.DataFrame, region: str, target_kind: str, level: str = ALL, k
 
 
 def _checked(r: pd.Series, noun: str, decimals: int) -> str:
+    """检查 counts and the rate: 合格率 over the judged targets; 待定 ones are stated apart, never counted as 合格."""
     sampled = (f",抽查{r.checked}个,抽查比例{percent(r.sampling, decimals)}"
                if r.running and r.checked < r.running else "")
+    pending = f",待定{r.pending}个(未能完成判定,列入待复核名单,不计入合格率)" if r.pending else ""
+    if not r.judged:
+        return f"{sampled},均未能完成判定(待定{r.pending}个,列入待复核名单),本季度暂不计算合格率。"
     change = ""
-    if not pd.isna(r.change) and r.change != 0:
+    if not pd.isna(r.change) and round(r.change * 100, decimals) != 0:
         change = f",较上季度{'上升' if r.change > 0 else '下降'}{abs(r.change) * 100:.{decimals}f}个百分点"
-    return (f"{sampled},{r.qualified}个{noun}合格,不合格{r.failed}个,"
+    return (f"{sampled},{r.qualified}个{noun}合格,不合格{r.failed}个{pending},"
             f"合格率{percent(r.rate, decimals)}{change}。")
 
 
@@ -178,11 +185,44 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
     sections = [(title, items) for title, items in sections if items]
     for n, (title, items) in enumerate(sections):
         lines += [f"({ORDINALS[n]}){title}。", ""] + [f"{i}. {text}" for i, text in enumerate(items, start=1)] + [""]
-    if not sections:
+    judged = any(r.judged for r in rates[(rates["region_code"] == region) & (rates["level"] == ALL)
+                                         & (rates["kind"] == ALL)].itertuples())
+    if not sections and judged:
         lines += ["本季度检查未发现突出问题。", ""]
+    pending = pending_note(frames.get("待复核网站名单"), list(frames).index("待复核网站名单") + 1
+                           if "待复核网站名单" in frames else 0)
+    unmonitored = not_monitored_note(conn, period)
+    if pending or unmonitored:
+        lines += ["## 待复核及未监测事项", ""] + [t for t in (pending, unmonitored) if t] + [""]
     lines += ["## 三、有关要求", "", REQUIREMENTS, "", "## 附件", ""]
     lines += [f"{n}. {when}{name}" for n, name in enumerate(frames, start=1)]
     return "\n".join(lines) + "\n"
+
+
+def pending_note(pending: pd.DataFrame | None, number: int) -> str:
+    """The 待定 sites, why, and where they are listed: they are neither 合格 nor 不合格 until re-checked."""
+    if pending is None or pending.empty:
+        return ""
+    reasons: dict[str, int] = {}
+    for text in pending["待定原因"]:
+        for reason in filter(None, str(text).split("；")):
+            reasons[reason] = reasons.get(reason, 0) + 1
+    why = "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    return (f"{_names(pending['网站名称'].tolist())}网站本季度未能完成判定(待定{len(pending)}个:{why}),"
+            f"不计入合格或不合格,已列入待复核名单(附件{number}),复核后另行通报。")
+
+
+def not_monitored_note(conn: Connection, period: str) -> str:
+    """Indicators the office declared it does not monitor (skipped as 未开展监测), named so nobody reads the verdicts
+    as covering them."""
+    f = db.findings
+    query = (select(f.c.indicator).where(f.c.period == period, f.c.outcome == "skipped", f.c.subject == "",
+                                         f.c.reason == NOT_MONITORED).distinct())
+    codes = sorted(conn.execute(query).scalars())
+    if not codes:
+        return ""
+    names = "、".join(INDICATOR_NAMES.get(c, c) for c in codes)
+    return f"本季度未开展{names}监测,以上检查结果不含该项指标。"
 
 
 def html(md: str) -> str:

@@ -1,6 +1,9 @@
 """合格率 per region and quarter, rolled up county → city → province through the GB/T 2260 codes.
 
-合格率 = (检查数 − 不合格数) / 检查数; 抽查比例 = 检查数 / 在运行数 (running = active targets of the registry).
+合格率 = 合格数 / (合格数 + 不合格数): over the judged targets only. A 待定 verdict (a target the product could not read
+or judge, re-checked later) is counted as checked and shown apart (`pending`), never as 合格 or 不合格; a region with
+no judged target has no rate (NaN, printed "—"), never 100 %. 抽查比例 = 检查数 / 在运行数 (running = active targets
+of the registry).
 Counting is pushed down to the database (one GROUP BY over verdicts joined to the registry) so that only one row
 per region × period × target kind × level × kind travels; pandas rolls the counts up the region tree and shapes the
 table. `rates_pandas` does the same from raw verdict rows, for comparison (see bench/report_bench.py) and as a check.
@@ -8,8 +11,7 @@ table. `rates_pandas` does the same from raw verdict rows, for comparison (see b
 Dimensions of a row: `target_kind` website / account; `level` of the target (websites: their registry level;
 accounts: the level of their region code) and `kind` (websites: portal / department; accounts: the platform), each
 also summed as "all" — the notices report 市级政府门户网站, 县级部门网站… (level × kind) and totals per kind.
-An account's key in verdicts is "platform:account". A 待定 verdict (inconclusive, re-checked later) counts as
-checked and not 不合格, as in `govmon evaluate`'s summary; `pending` shows how many there are.
+An account's key in verdicts is "platform:account".
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.periods import next_quarter, previous_quarter
 from monitor.registry import parent_region
 
 KEYS = ["period", "target_kind", "level", "kind", "region_code"]
@@ -117,8 +120,8 @@ def _rollup(df: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
 
 
 def percent(rate: float, decimals: int = 2) -> str:
-    """78.57% — the notices print two decimals, or one (78.6%)."""
-    return f"{rate * 100:.{decimals}f}%"
+    """78.57% — the notices print two decimals, or one (78.6%); "—" where there is no rate (nothing judged)."""
+    return "—" if pd.isna(rate) else f"{rate * 100:.{decimals}f}%"
 
 
 def totals(table: pd.DataFrame, target_kind: str = "website") -> pd.DataFrame:
@@ -126,38 +129,29 @@ def totals(table: pd.DataFrame, target_kind: str = "website") -> pd.DataFrame:
     return table[(table["target_kind"] == target_kind) & (table["level"] == ALL) & (table["kind"] == ALL)]
 
 
-def previous_quarter(period: str) -> str:
-    year, q = int(period[:4]), int(period[5])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
-
-
 def shape(counts: pd.DataFrame, running: pd.DataFrame, names: dict[str, str], periods: list[str]) -> pd.DataFrame:
     """The rates table: one row per period × target kind × level × kind (portal/department/platform/all) × region."""
-    columns = [*KEYS, "region_name", "region_level", "checked", "failed", "pending", "qualified", "rate", "rate_pct",
-               "running", "sampling", "prev_rate", "change"]
+    columns = [*KEYS, "region_name", "region_level", "checked", "qualified", "failed", "pending", "judged", "rate",
+               "rate_pct", "running", "sampling", "prev_rate", "change"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
     rolled = _rollup(counts.astype({c: "int64" for c in COUNTS}), COUNTS)
     run = _rollup(running, ["running"])
     table = rolled.merge(run, on=RUN_KEYS, how="left")
     table["running"] = table["running"].fillna(0).astype(int)
-    table["qualified"] = table["checked"] - table["failed"]
-    table["rate"] = table["qualified"] / table["checked"]
+    table["judged"] = table["checked"] - table["pending"]
+    table["qualified"] = table["judged"] - table["failed"]
+    table["rate"] = table["qualified"] / table["judged"].where(table["judged"] > 0)
     table["rate_pct"] = table["rate"].map(percent)
     table["sampling"] = (table["checked"] / table["running"].where(table["running"] > 0)).round(4)
     table["region_name"] = table["region_code"].map(lambda c: names.get(c, c))
     table["region_level"] = table["region_code"].map(region_level)
     prev = table[[*KEYS, "rate"]].copy()
-    prev["period"] = prev["period"].map(_next_quarter)
+    prev["period"] = prev["period"].map(next_quarter)
     table = table.merge(prev.rename(columns={"rate": "prev_rate"}), on=KEYS, how="left")
     table["change"] = table["rate"] - table["prev_rate"]
     table = table[table["period"].isin(periods)]
     return table[columns].sort_values(KEYS).reset_index(drop=True)
-
-
-def _next_quarter(period: str) -> str:
-    year, q = int(period[:4]), int(period[5])
-    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
 
 
 def rates(conn: Connection, period: str, with_previous: bool = True) -> pd.DataFrame:

@@ -4,8 +4,9 @@ Why: "监测1周,每天间隔性访问20次以上,超过(含)15秒网站仍打�
 A visit fails when the page has not fully arrived within 15 s (15 s itself fails), or the site answers with no page
 (DNS, refused, TLS, 404/410/5xx, reset). 401/403/407/408/429 answers may be our own blocking: such visits are left
 out of both counts. Every one of the 7 days needs at least 20 counted visits; otherwise the evidence is
-insufficient and the result is inconclusive — never a pass. Without any probe in the window the indicator was not
-monitored (skipped). IPv6 visits are reported, not counted here.
+insufficient and the result is inconclusive — never a pass. Without any probe in the window the result is
+inconclusive too (无监测数据), unless the office declared that it does not monitor availability
+(MONITOR_NOT_MONITORED), in which case evaluation does not run this rule at all. IPv6 visits are reported, not counted here.
 Example: 7 failures in 140 visits = 5.00 % → veto 无法访问; 6 in 140 = 4.29 % → pass.
 """
 
@@ -15,7 +16,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from monitor.checks.facts import SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, SKIPPED, Finding
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
 from monitor.checks.outcomes import UNSURE_STATUS
 from monitor.checks.rulebook import Rulebook
 
@@ -42,7 +43,8 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     visits = [p for p in facts.probes if p["family"] == "any" and start <= p["probed_at"] < end]
     threshold = f"失败占比<{share_limit:.0%}(每天≥{per_day}次,{days}天,超过(含){timeout_s:g}秒为失败)"
     if not visits:
-        return [Finding(CODE, "", SKIPPED, "未开展可用性监测", "无监测记录", threshold, {"window_start": str(start)})]
+        return [Finding(CODE, "", INCONCLUSIVE, NO_DATA, "监测窗口内无访问记录", threshold,
+                        {"window": [str(start), str(end)]})]
     counted = Counter()
     failed = 0
     failures = []
