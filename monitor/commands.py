@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from monitor import db
 from monitor.config import add_database_argument, database_url
 from monitor.migrate import upgrade
-from monitor.registry import RegistryError, import_files
+from monitor.registry import RegistryError, describe, import_registry
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from monitor.extensions.outcomes import CrawlOutcomes
 
 
 def add_migrate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +31,10 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     add_database_argument(parser)
-    parser.add_argument("files", nargs="+", help="registry files (.csv or .yaml)")
+    parser.add_argument("--retire-missing", action="store_true",
+                        help="mark active websites (accounts) absent from the files inactive, in the same transaction")
+    parser.add_argument("files", nargs="+",
+                        help="registry files (.csv/.txt/.tsv or .yaml; UTF-8, GB18030/GBK or UTF-16 with BOM)")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -33,16 +42,39 @@ def run_import(args: argparse.Namespace) -> int:
     engine = db.engine_for(url)
     upgrade(engine)
     try:
-        counts = import_files(engine, args.files)
+        result = import_registry(engine, args.files, retire_missing=args.retire_missing)
     except RegistryError as exc:
         print(exc, file=sys.stderr)
         return 1
+    for path, encoding in result.encodings.items():
+        print(f"{path}: {encoding}")
+    counts = result.counts
     print(f"imported into {db.masked(url)}: {counts['websites']} websites, {counts['columns']} columns, "
           f"{counts['accounts']} accounts")
+    for line in describe(result):
+        print(line)
     return 0
 
 
+# Exit codes of `govmon crawl` besides 0 (75, a crawl already running, comes from monitor/cli.py).
+EXIT_NOTHING_READ = 3  # sites were crawled but not one homepage could be read
+EXIT_NO_SITES = 4  # nothing to crawl: no active site in the registry, --sites matched none, or start-up failed
+
+CRAWL_EPILOG = f"""\
+At the end a summary is printed: totals, the sites to look at (homepage unreadable, broken links) and where the
+full per-site table is (MONITOR_RUN_DIR/<run id>/抓取结果.csv). Progress is logged while the crawl runs.
+
+exit status:
+  0   at least one site's homepage was read (other sites' failures are findings, listed in the summary)
+  {EXIT_NOTHING_READ}   no site could be read at all: every homepage failed (network, DNS, host map?)
+  {EXIT_NO_SITES}   no site was crawled: no active site in the registry, --sites matched none, or start-up failed
+  75  another crawl is running (job lock)
+"""
+
+
 def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = CRAWL_EPILOG
     add_database_argument(parser)
     parser.add_argument("--sites", default="", help="comma-separated 网站标识码 (default: all active sites)")
     parser.add_argument("--run-id", default="", help="run identity; re-playing a run id updates its rows")
@@ -62,8 +94,8 @@ def crawl_settings(database: str, host_map: str | None, overrides: list[str]) ->
     return values
 
 
-def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> str:
-    """Run one spider in this process with the command's settings; returns the run id it stored."""
+def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Crawler:
+    """Run one spider in this process with the command's settings; returns its finished crawler."""
     from scrapy.crawler import CrawlerProcess
 
     from monitor.config import scrapy_settings
@@ -77,13 +109,38 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> str
     process.start()
     run_id = crawler.spider.run_id if crawler.spider else ""
     print(f"run {run_id} stored in {db.masked(settings.get('MONITOR_DATABASE_URL'))}")
-    return run_id
+    return crawler
+
+
+def crawl_outcomes(crawler: Crawler) -> CrawlOutcomes | None:
+    """The crawl's outcome extension (None when a user disabled it in EXTENSIONS)."""
+    from monitor.extensions.outcomes import CrawlOutcomes
+
+    middlewares = crawler.extensions.middlewares if crawler.extensions is not None else []
+    return next((m for m in middlewares if isinstance(m, CrawlOutcomes)), None)
 
 
 def run_crawl(args: argparse.Namespace) -> int:
     if args.as_of:
         date.fromisoformat(args.as_of)  # refuse a malformed date before starting anything
-    run_spider("website", args, sites=args.sites, run_id=args.run_id, as_of=args.as_of)
+    crawler = run_spider("website", args, sites=args.sites, run_id=args.run_id, as_of=args.as_of)
+    outcomes = crawl_outcomes(crawler)
+    if outcomes is None or outcomes.summary is None:
+        print("抓取结果未汇总(CrawlOutcomes 扩展未启用);请查看日志", file=sys.stderr)
+        return 0
+    for line in outcomes.summary_lines():
+        print(line)
+    sys.stdout.flush()  # the summary before the verdict on stderr, also when both go to one terminal or log
+    summary = outcomes.summary
+    if summary["finish_reason"] != "finished":
+        print(f"抓取未正常结束: {summary['finish_reason']}", file=sys.stderr)
+    if summary["sites"] == 0:
+        print("没有抓取任何网站: 登记表中没有启用的网站、--sites 未匹配任何网站,或启动失败(见日志)", file=sys.stderr)
+        return EXIT_NO_SITES
+    if summary["read"] == 0:
+        print(f"没有一个网站的首页能够读取(共 {summary['sites']} 个网站): 请检查本机网络、DNS 或 MONITOR_HOST_MAP;"
+              f"退出码 {EXIT_NOTHING_READ}", file=sys.stderr)
+        return EXIT_NOTHING_READ
     return 0
 
 

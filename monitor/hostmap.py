@@ -5,11 +5,19 @@ host or "*.suffix"; IPv6 addresses are written in brackets ("[::1]:8080"), and s
 separated by '|' (the first is used for ordinary fetches; the availability probe uses an IPv6 one for its IPv6 check). The URL and the Host header keep the original name, so servers that route by Host (virtual hosts,
 the simulated web) answer as they would for the real name. The same map is given to Chromium as
 --host-resolver-rules so rendered pages reach the same servers.
+
+The handler also times each download (meta "download_elapsed", and "download_elapsed_total" summed over a
+request and the redirects and retries derived from it, whose meta is copied): from the moment the handler starts
+the request until the body has fully arrived or the download failed. That is the site's time as a visitor meets it
+(DNS, connect, TLS, headers, body), without the time the request waited in Scrapy's scheduler or per-host queue,
+which lie before the handler. Scrapy's own "download_latency" stops at the response headers, so it misses a slow
+body. (Rendered requests also count the wait for a free browser page.)
 """
 
 from __future__ import annotations
 
 import fnmatch
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,6 +107,15 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return self._addresses[host]
 
     async def download_request(self, request: Request) -> Response:  # type: ignore[override]
+        started = time.monotonic()
+        try:
+            return await self._download(request)
+        finally:
+            elapsed = time.monotonic() - started
+            request.meta["download_elapsed"] = elapsed
+            request.meta["download_elapsed_total"] = request.meta.get("download_elapsed_total", 0.0) + elapsed
+
+    async def _download(self, request: Request) -> Response:
         address = request.meta.get("connect_to")
         if address is None and not request.meta.get("playwright"):
             address = self.address(urlsplit(request.url).hostname or "")

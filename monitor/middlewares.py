@@ -1,14 +1,15 @@
-"""Downloader middlewares: polite retries."""
+"""Downloader middlewares: polite retries; a target site that keeps failing is an outcome, not a crawler error."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request, retry_logger
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
@@ -30,12 +31,41 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class GiveUpLogger:
+    """Scrapy's retry logger with "Gave up retrying" at a chosen level.
+
+    Scrapy logs giving up at ERROR (hard-coded before 2.17, RETRY_GIVE_UP_LOG_LEVEL since); for this crawler it is
+    the normal end of a failing target site, recorded by the spider's errback as the page's or link's outcome.
+    """
+
+    def __init__(self, logger: logging.Logger, level: int) -> None:
+        self.logger = logger
+        self.level = level
+
+    def debug(self, msg: str, *args, **kwargs) -> None:
+        self.logger.debug(msg, *args, **kwargs)
+
+    def error(self, msg: str, *args, **kwargs) -> None:
+        self.logger.log(self.level, msg, *args, **kwargs)
+
+    def log(self, level: int, msg: str, *args, **kwargs) -> None:
+        self.logger.log(self.level if level >= logging.ERROR else level, msg, *args, **kwargs)
+
+
+def log_level(value: int | str | None, default: int = logging.DEBUG) -> int:
+    if isinstance(value, int):
+        return value
+    level = logging.getLevelName(str(value).upper()) if value else default
+    return level if isinstance(level, int) else default
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retry middleware with backoff, honouring Retry-After.
 
     A retried response waits for Retry-After (capped by MONITOR_RETRY_AFTER_MAX, seconds) or for an exponential
     backoff (MONITOR_RETRY_BACKOFF × 2^attempt) before the retry is scheduled; meanwhile the host's download slot
-    is slowed down to that wait, so that other requests to the host wait as well.
+    is slowed down to that wait, so that other requests to the host wait as well. Giving up is logged at
+    RETRY_GIVE_UP_LOG_LEVEL (DEBUG in monitor/settings.py), whatever the Scrapy version.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -43,6 +73,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("MONITOR_RETRY_AFTER_MAX", 120.0)
         self.backoff = crawler.settings.getfloat("MONITOR_RETRY_BACKOFF", 0.5)
+        level = log_level(crawler.settings.get("RETRY_GIVE_UP_LOG_LEVEL"))
+        self.give_up_logger = GiveUpLogger(retry_logger, level)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -69,6 +101,13 @@ class RetryAfterMiddleware(RetryMiddleware):
         if slot is not None and slot.delay == max(previous, wait):  # ...and only for as long as it was asked to
             slot.delay = previous
         return retry
+
+    def _retry(self, request: Request, reason) -> Request | None:
+        return get_retry_request(
+            request, reason=reason, spider=self.crawler.spider,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            logger=self.give_up_logger)  # type: ignore[arg-type]
 
     def _slot(self, request: Request):
         engine = self.crawler.engine

@@ -35,6 +35,10 @@ MONITOR_CHECK_EXTERNAL_LINKS = True
 
 # Pages whose footer is written by a script are read again from a Chromium-rendered DOM (scrapy-playwright).
 MONITOR_RENDER_SCRIPT_FOOTERS = True
+# List pages without a static list that show signs of building it by script (a single-page shell, a template, an XHR
+# the crawler cannot replay) are read again from the Chromium-rendered DOM; off: such columns are recorded as
+# unrendered (待定), never as blank.
+MONITOR_RENDER_SCRIPT_LISTS = True
 # Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser).
 MONITOR_CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium-headless-shell")
 
@@ -59,11 +63,31 @@ MONITOR_RULEBOOK = os.environ.get("MONITOR_RULEBOOK", "")
 # institution names) added to the built-in one; empty = built-in list only.
 MONITOR_TYPO_LIST = os.environ.get("MONITOR_TYPO_LIST", "")
 
+# Indicators this office does not monitor (comma-separated codes, e.g. "site_unreachable,ipv6" where no probe rounds
+# run): evaluation does not run them and records them as 未开展监测, and the notice says so. Any other indicator
+# without observations in its window makes the verdict 待定 (无监测数据), never 合格. `govmon evaluate
+# --not-monitored` overrides it for one evaluation.
+MONITOR_NOT_MONITORED = os.environ.get("MONITOR_NOT_MONITORED", "")
+
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500
 
 # The visible body text kept per page for text checks (typos, personal data), in characters.
 MONITOR_TEXT_SAMPLE_CHARS = 20000
+
+# What a person sees of a crawl (monitor/extensions/outcomes.py): progress ("已完成 12/40 个网站") at INFO every
+# MONITOR_PROGRESS_INTERVAL seconds (0 = off) and every MONITOR_PROGRESS_SITES finished sites (0 = about every 5 %);
+# at the end the totals and the MONITOR_SUMMARY_WORST worst sites in the log and on `govmon crawl`'s output, and the
+# full per-site table in <MONITOR_RUN_DIR>/<run_id>/抓取结果.csv (empty = no file).
+MONITOR_PROGRESS_INTERVAL = 60.0
+MONITOR_PROGRESS_SITES = 0
+MONITOR_SUMMARY_WORST = 20
+MONITOR_RUN_DIR = os.environ.get("MONITOR_RUN_DIR", "var/runs")
+EXTENSIONS = {"monitor.extensions.outcomes.CrawlOutcomes": 500}
+# A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
+# error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own
+# failures stay ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # ------------------------------------------------------------------ Scrapy: politeness
 

@@ -9,7 +9,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from monitor.config import scrapy_settings
 
-QUIET = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False}
+QUIET = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "MONITOR_RUN_DIR": ""}  # no per-run tables in the tree
 
 
 async def crawl(spider: str | type, settings: dict[str, Any], **spider_args: Any) -> Crawler:

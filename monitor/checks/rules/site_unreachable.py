@@ -27,8 +27,8 @@ def visit_failed(outcome: str, status: int | None, latency_ms: int | None, timeo
     """True failed, False opened in time, None not evidence (our side was refused)."""
     if status in UNSURE_STATUS:
         return None
-    if outcome == "ok":
-        return latency_ms is not None and latency_ms >= timeout_s * 1000
+    if outcome == "ok":  # a page without a measured time is no evidence either way
+        return None if latency_ms is None else latency_ms >= timeout_s * 1000
     if outcome == "http":
         return status is None or status >= 400
     return True  # no page at all: timeout, DNS, refused, TLS, reset …

@@ -1,0 +1,1 @@
+"""Scrapy extensions of the monitor: what a person sees of a crawl (progress, the per-site summary)."""
