@@ -55,12 +55,6 @@ print(json.dumps({"seconds": time.monotonic() - t, "items": c.stats.get_value("i
 INTERVAL = 86400 / 24  # seconds between rounds: deploy/cron and deploy/systemd run 24 rounds a day
 
 
-def wide_backlog(web: object) -> None:
-    """One Python server stands in for thousands of sites: socketserver's listen backlog of 5 would drop the
-    SYNs of 128 simultaneous visits and add 1 s retransmissions that no real site of its own would cause."""
-    for server in web._servers:  # noqa: SLF001 - the simulation's sockets, not the probe's
-        server.socket.listen(1024)
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -91,8 +85,6 @@ def main() -> int:
                 for i, h in enumerate(order)]
     with (tempfile.TemporaryDirectory() as tmp, FlakyWeb(healthy, hang_seconds=args.delay) as slow,
           FlakyWeb(hanging, hang_seconds=args.hang) as dead):
-        wide_backlog(slow)
-        wide_backlog(dead)
         url = f"sqlite:///{Path(tmp) / 'probe.sqlite'}"
         engine = db.engine_for(url)
         upgrade(engine)

@@ -75,7 +75,13 @@ def as_text(facts: PageFacts, note: str, limit: int) -> str:
         lines.append(f"  发布日期: {facts.published.value} ({facts.published.source}: {facts.published.text!r})")
     else:
         lines.append("  发布日期: 未找到")
-    lines.append(f"  列表条目: {len(facts.entries)}")
+    if facts.interstitial:
+        target = f" → {facts.redirect_to}" if facts.redirect_to else ""
+        lines.append(f"  页面性质: {facts.interstitial_reason} ({facts.interstitial}{target}); 判定为待定,不作空白或不更新")
+    source = {"script_json": " (取自页面脚本中的JSON)", "comment": " (取自HTML注释)"}.get(facts.list_source, "")
+    lines.append(f"  列表条目: {len(facts.entries)}{source}")
+    if not facts.entries and facts.script_signs:
+        lines.append(f"  脚本生成列表迹象: {facts.script_signs} (抓取时以 Chromium 渲染读取; 或 --render)")
     for e in facts.entries[:limit]:
         when = f"{e.date.value} ← {e.date.text!r}" if e.date else "未注明日期"
         lines.append(f"    {when}  {e.title}  {e.url}")

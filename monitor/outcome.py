@@ -3,6 +3,12 @@
 ok · http (any status ≥ 300 that was not followed; the status is stored beside) · timeout · dns · refused · tls ·
 too_large · not_html · empty · unparsable · redirect_loop · connection (reset or closed mid-way) ·
 no_aaaa / no_route (IPv6 probe) · error (anything else).
+
+A page that arrived but is not the page asked for (monitor/extract/unreadable.py), judged 待定, never blank or stale:
+challenge (an anti-bot check: 瑞数 202/412 pages that set a cookie by script and reload, 磐云/加速乐 browser checks,
+redirect stubs that keep sending the crawler back to themselves) · blocked (a WAF block page) · login (a login
+wall) · moved (a 域名变更 notice or a stub sending visitors to another site) · unrendered (a list built by script that
+could not be read, not even from the page rendered in Chromium). The reason is stored in pages.error.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+INTERSTITIAL_OUTCOMES = ("challenge", "blocked", "login", "moved", "unrendered")
 
 
 def _tls_failure(exc: BaseException) -> bool:

@@ -32,12 +32,6 @@ CONCURRENCY, ROUNDS = 16, 2
 # round's requests were created, far beyond TIMEOUT; the old measure recorded most of them as timeouts.
 
 
-def wide_backlog(web: FlakyWeb) -> None:
-    """One Python server stands in for hundreds of sites: socketserver's listen backlog of 5 would drop SYNs of
-    simultaneous visits and add 1 s retransmissions that no real site of its own would cause."""
-    for server in web._servers:  # noqa: SLF001 - the simulation's sockets, not the probe's
-        server.socket.listen(1024)
-
 
 def registry(tmp_path: Path, url: str, hosts: list[str]) -> None:
     websites = [{"site_code": f"53250{i:05d}", "name": f"站点{i}", "homepage": f"http://{host}/",
@@ -58,8 +52,6 @@ async def test_queue_time_is_not_site_latency(sqlite_url: str, tmp_path: Path) -
     # Hanging sites first in the registry: they take slots at the start of each round, as a bad day would.
     registry(tmp_path, sqlite_url, [h.host for h in hanging + healthy])
     with FlakyWeb(healthy, hang_seconds=DELAY) as slow, FlakyWeb(hanging, hang_seconds=HANG) as dead:
-        wide_backlog(slow)
-        wide_backlog(dead)
         started = time.monotonic()
         await crawl(ProbeSpider, {"SPIDER_MODULES": [], "MONITOR_DATABASE_URL": sqlite_url,
                                   "MONITOR_HOST_MAP": f"{slow.host_map};{dead.host_map}",

@@ -181,19 +181,38 @@ def xhr_list_urls(sel: Selector, base_url: str) -> list[str]:
 TITLE_KEYS = ("title", "name", "bt", "subject", "docTitle")
 URL_KEYS = ("url", "link", "href", "path", "docUrl")
 DATE_KEYS = ("date", "pubDate", "pubdate", "publishTime", "publish_time", "pubTime", "releaseDate", "time",
-             "fbsj", "createTime", "docDate")
+             "fbsj", "createTime", "docDate", "publishDate", "docreltime", "docRelTime")
+
+
+LIST_KEYS = ("data", "list", "rows", "items", "records", "result", "datas", "articleList", "docs", "results",
+             "middle", "listAndBox", "content")
 
 
 def _records(data: Any) -> list[dict]:
     if isinstance(data, list):
-        return [d for d in data if isinstance(d, dict)]
+        records = [d for d in data if isinstance(d, dict)]
+        # TRS 海云 search answers wrap each record: {"data": {"middle": {"listAndBox": [{"data": {title, url, time}}]}}}
+        if records and all(set(r) <= {"data", "type", "box", "index"} and isinstance(r.get("data"), dict)
+                           for r in records):
+            records = [r["data"] for r in records]
+        return records
     if isinstance(data, dict):
-        for key in ("data", "list", "rows", "items", "records", "result", "datas"):
+        for key in LIST_KEYS:
             if key in data:
                 found = _records(data[key])
                 if found:
                     return found
     return []
+
+
+def json_list_found(data: Any, depth: int = 0) -> bool:
+    """Does a JSON answer hold a list where list APIs put theirs (an empty one included)? An answer without one is
+    not an empty column: the page builds its list some other way."""
+    if isinstance(data, list):
+        return not data or any(isinstance(d, dict) for d in data)
+    if isinstance(data, dict) and depth < 4:
+        return any(json_list_found(data[key], depth + 1) for key in LIST_KEYS if key in data)
+    return False
 
 
 def json_list_entries(data: Any, base_url: str, *, ref: date | None = None) -> list[ListEntry]:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from monitor.checks.outcomes import unreadable_reason
 from monitor.simweb import templates
-from monitor.simweb.scenario import Scenario, Site
+from monitor.simweb.scenario import UNREADABLE_PAGES, Scenario, Site
 
 # How the crawler must classify each kind of planted broken link.
 BROKEN_OUTCOME = {"404": ("http", 404), "500": ("http", 500), "hang": ("timeout", None), "dns": ("dns", None),
                   "refused": ("refused", None), "tls": ("tls", None)}
+# How the crawler must classify a homepage served as an interstitial (scenario HOME_PAGES).
+HOME_OUTCOME = {"normal": "ok", "challenge": "challenge", "waf": "blocked", "login": "login", "moved": "moved"}
 
 
 @dataclass
@@ -24,6 +27,15 @@ class ColumnTruth:
     level: int
     newest: date | None  # None = blank column (空白栏目)
     count: int
+    page: str = "list"  # how the column page is served (scenario PAGE_KINDS)
+    # How the crawler must end on the column: "ok" (its list read, from the markup, a script, an XHR or Chromium) or
+    # the outcome class of a page that is not the column (challenge / blocked / login / moved / unrendered): 待定.
+    outcome: str = "ok"
+    reason: str | None = None  # the Chinese reason of the inconclusive column finding
+
+    @property
+    def readable(self) -> bool:
+        return self.outcome == "ok"
 
 
 @dataclass
@@ -49,9 +61,15 @@ class SiteTruth:
     def availability(self) -> str:
         return "reachable" if self.reachable else "unreachable"
 
+    home_reason: str | None = None  # the Chinese reason of an inconclusive homepage
+
     @property
     def blank_columns(self) -> list[ColumnTruth]:
-        return [c for c in self.columns if c.newest is None]
+        return [c for c in self.columns if c.newest is None and c.readable]
+
+    @property
+    def unreadable_columns(self) -> list[ColumnTruth]:
+        return [c for c in self.columns if not c.readable]
 
 
 @dataclass
@@ -62,9 +80,12 @@ class Expected:
 
 def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
     d = site.defects
-    columns = [ColumnTruth(c.name, site.column_url(c), c.category, c.unit, c.path, c.level,
-                           scenario.day(min(c.days_ago)) if c.days_ago else None, len(c.days_ago))
-               for c in site.columns]
+    columns = []
+    for c in site.columns:
+        outcome = UNREADABLE_PAGES.get(c.page, "ok")
+        columns.append(ColumnTruth(c.name, site.column_url(c), c.category, c.unit, c.path, c.level,
+                                   scenario.day(min(c.days_ago)) if c.days_ago else None, len(c.days_ago), c.page,
+                                   outcome, None if outcome == "ok" else unreadable_reason({"outcome": outcome})))
     news = templates.home_news(scenario, site)
     broken = []
     for i, link in enumerate(d.broken_links):
@@ -85,8 +106,9 @@ def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
         typos=list(d.typos), ads=[templates.AD_SCRIPT, templates.AD_LINK] if d.ads else [],
         hidden_links=[templates.HIDDEN_LINK] if d.hidden_links else [], personal_data=d.personal_data,
         personal_data_values=list(templates.personal_data(site)) if d.personal_data else [],
-        home_outcome="refused" if d.unreachable else "tls" if d.tls_broken else "ok", encoding=site.encoding,
-        slow_seconds=d.slow_seconds)
+        home_outcome="refused" if d.unreachable else "tls" if d.tls_broken else HOME_OUTCOME[site.home_page],
+        encoding=site.encoding, slow_seconds=d.slow_seconds,
+        home_reason=unreadable_reason({"outcome": HOME_OUTCOME[site.home_page]}, "首页"))
 
 
 def expected(scenario: Scenario, as_of: date | None = None) -> Expected:

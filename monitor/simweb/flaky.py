@@ -58,6 +58,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # One Python server stands in for many sites: socketserver's listen backlog of 5 would drop the SYNs of
+    # simultaneous visits and add 1 s retransmissions that no real site of its own would cause.
+    request_queue_size = 1024
     owner: FlakyWeb
 
     def handle_error(self, request: object, client_address: object) -> None:

@@ -23,8 +23,17 @@ YAML layout (see scenarios/honghe_2021q1.yaml):
         defects: {...}                    # see Defects
     accounts: [ {platform, account, name, owner_unit, region_code}, ... ]
 
-A column: {name, slug, category, unit, path, level, articles: {count, newest_days_ago, every_days} | [days_ago, ...]}
-(`newest`/`every` are accepted as short forms; `count: 0` or no articles = a blank column, 空白栏目).
+A column: {name, slug, category, unit, path, level, articles: {count, newest_days_ago, every_days} | [days_ago, ...],
+page} (`newest`/`every` are accepted as short forms; `count: 0` or no articles = a blank column, 空白栏目). `page` says
+how the column page is served, modelled on real government CMSs and WAFs (default `list`, the template's own list):
+readable lists the crawler must read — `xhr` (list.json fetched by XMLHttpRequest), `json_script` (集约化/UCAP: the
+records as a JS literal in a script, rendered through a template), `commented` (the list inside an HTML comment that a
+script writes out), `spa` (a Vue-like shell built by /static/app.js), `trs_search` (TRS 海云: a POST to
+/irs/front/search with a JSON body; a GET is refused) — and pages that are not the column, judged 待定 —
+`challenge` (瑞数-like: HTTP 412 with a script that sets a cookie and reloads), `waf` (a WAF block page), `stub` (a
+GBK redirect stub that keeps answering itself), `login` (a redirect to a login wall), `moved` (a 域名变更 notice that
+redirects to another host), `broken_script` (a script-built list whose data endpoint fails: unreadable even
+rendered). A site's `home_page` (challenge / waf / login / moved) serves its homepage that way.
 
 Site options beyond the above: `meta_charset: true|false` puts a <meta charset> in the pages or not (default: only
 for utf-8; a gbk page without it declares nothing anywhere, the client must sniff); `footer: static | document_write | footer_js` says how the footer reaches the page
@@ -52,6 +61,12 @@ FOOTER_MODES = ("static", "document_write", "footer_js")
 FOOTER_MARKS = ("site_code", "icp", "police", "conac", "zhaocuo")
 BROKEN_KINDS = ("404", "500", "hang", "dns", "refused", "tls")
 CATEGORIES = ("dynamic", "notice", "policy", "personnel", "plan", "interaction", "service", "other")
+# How a column page is served (see the docstring); the readable ones carry their list, the others are not the column.
+READABLE_PAGES = ("list", "xhr", "json_script", "commented", "spa", "trs_search")
+UNREADABLE_PAGES = {"challenge": "challenge", "waf": "blocked", "stub": "challenge", "login": "login",
+                    "moved": "moved", "broken_script": "unrendered"}  # page kind → the outcome the crawler records
+PAGE_KINDS = READABLE_PAGES + tuple(UNREADABLE_PAGES)
+HOME_PAGES = ("normal", "challenge", "waf", "login", "moved")
 BLANK_NAMES = ("专题专栏", "政府信息公开年报", "重大建设项目", "公共资源配置", "社会公益事业", "财政预决算",
                "审计信息", "应急管理", "扶贫开发", "环境保护")
 
@@ -69,10 +84,15 @@ class Column:
     unit: str | None = None
     path: str | None = None
     level: int = 1
+    page: str = "list"  # how the column page is served (PAGE_KINDS)
 
     @property
     def blank(self) -> bool:
         return not self.days_ago
+
+    @property
+    def readable(self) -> bool:
+        return self.page in READABLE_PAGES
 
 
 @dataclass
@@ -114,6 +134,7 @@ class Site:
     police: str = ""
     meta_charset: bool = True
     footer_mode: str = "static"
+    home_page: str = "normal"  # HOME_PAGES: the homepage served as an interstitial
 
     @property
     def scheme(self) -> str:
@@ -207,7 +228,8 @@ def _column(raw: Any, where: str) -> Column:
         raise ScenarioError(f"{where}.slug: {raw['slug']!r} must be ASCII letters, digits, - and _")
     return Column(name=raw["name"], slug=slug, category=raw["category"],
                   days_ago=_articles(raw.get("articles"), f"{where}.articles"), unit=raw.get("unit"),
-                  path=raw.get("path"), level=_int(raw.get("level", 1), f"{where}.level", minimum=1))
+                  path=raw.get("path"), level=_int(raw.get("level", 1), f"{where}.level", minimum=1),
+                  page=_choice(raw, "page", PAGE_KINDS, "list", where))
 
 
 def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], default: str | None, where: str) -> str:
@@ -281,6 +303,7 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
             # GBK pages of old CMSs often declare nothing at all: the default leaves gbk undeclared.
             meta_charset=bool(raw.get("meta_charset", raw.get("encoding", "utf-8") != "gbk")),
             footer_mode=_choice(raw, "footer", FOOTER_MODES, "footer_js" if template == "table" else "static", where),
+            home_page=_choice(raw, "home_page", HOME_PAGES, "normal", where),
         ))
     for key in ("site_code", "host"):
         values = [getattr(s, key) for s in sites]

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.simweb import templates
-from monitor.simweb.scenario import Scenario, Site
+from monitor.simweb.scenario import Column, Scenario, Site
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -47,6 +47,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.handle_request(head=True)
 
     def do_GET(self) -> None:  # noqa: N802
+        self.handle_request(head=False)
+
+    def do_POST(self) -> None:  # noqa: N802 - search APIs (TRS 海云) take their parameters as a JSON body
+        length = int(self.headers.get("Content-Length") or 0)
+        self.post_body = self.rfile.read(length) if length else b""
         self.handle_request(head=False)
 
     def send(self, status: int, body: bytes | str, ctype: str = "text/html; charset=utf-8",
@@ -75,7 +80,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if site.defects.slow_seconds:
             time.sleep(site.defects.slow_seconds)
-        result = web.route(site, parts.path, parse_qs(parts.query), host)
+        result = web.route(site, parts.path, parse_qs(parts.query), host, cookies=self.headers.get("Cookie") or "",
+                           post=getattr(self, "post_body", None) if self.command == "POST" else None)
         if result is None:
             self.send(404, "<html><head><title>404</title></head><body>页面不存在</body></html>", head=head)
             return
@@ -89,6 +95,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # One Python server stands in for many sites: socketserver's listen backlog of 5 would drop the SYNs of
+    # simultaneous visits and add 1 s retransmissions that no real site of its own would cause.
+    request_queue_size = 1024
     web: SimWeb
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -175,15 +184,37 @@ class SimWeb:
 
     # ------------------------------------------------------------------ routing
 
-    def route(self, site: Site, path: str, query: dict, host: str) -> tuple[int, bytes | str, str, dict] | None:
+    def route(self, site: Site, path: str, query: dict, host: str, *, cookies: str = "",
+              post: bytes | None = None) -> tuple[int, bytes | str, str, dict] | None:
         s = self.scenario
         html_type = "text/html" if site.encoding == "gbk" else "text/html; charset=utf-8"
+        passed = f"{templates.CHALLENGE_COOKIE}=ok" in cookies  # the challenge's script ran in a real browser
 
         def page(text: str) -> tuple[int, bytes, str, dict]:
             return 200, text.encode("gb18030" if site.encoding == "gbk" else "utf-8"), html_type, {}
 
         if path in ("/", "/index.html", "/index.htm"):
+            if site.home_page != "normal" and not (site.home_page == "challenge" and passed):
+                return self.interstitial(site, site.home_page, None, home=True)
             return page(templates.home(s, site))
+        if path == "/login":
+            return page(templates.login_page(site))
+        if path == "/static/app.js":
+            column = next((c for c in site.columns if c.slug == query.get("c", [""])[0]), None)
+            return (200, templates.app_js(s, site, column).encode("utf-8"), "application/javascript", {}) \
+                if column is not None else None
+        if path == "/irs/front/search":
+            if post is None:
+                return 405, "<html><body>Method Not Allowed</body></html>", "text/html; charset=utf-8", {"Allow": "POST"}
+            try:
+                channel = json.loads(post)["customFilter"]["properties"][0]["value"]
+            except (ValueError, KeyError, IndexError, TypeError):
+                channel = None
+            column = next((c for c in site.columns if c.slug == channel and c.page == "trs_search"), None)
+            return 200, json.dumps(templates.trs_search(s, site, column), ensure_ascii=False).encode("utf-8"), \
+                "application/json; charset=utf-8", {}
+        if path.endswith("/data.do"):
+            return 500, '{"error": "internal"}', "application/json", {}
         if path == "/footer.js":
             return 200, templates.footer_js(site).encode("gb18030" if site.encoding == "gbk" else "utf-8"), \
                 "application/javascript", {}
@@ -211,9 +242,30 @@ class SimWeb:
             return 200, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8", {}
         m = LIST.match(path)
         if m and m.group(1) in columns:
-            text = templates.column_page(s, site, columns[m.group(1)], int(m.group(2) or 0))
+            column = columns[m.group(1)]
+            if column.page in ("challenge", "waf", "stub", "login", "moved") and not (column.page == "challenge"
+                                                                                      and passed):
+                return self.interstitial(site, column.page, column)
+            if column.page not in ("list", "challenge"):
+                return page(templates.scripted_column(s, site, column)) if not m.group(2) else None
+            text = templates.column_page(s, site, column, int(m.group(2) or 0))
             return page(text) if text is not None else None
         return None
+
+    def interstitial(self, site: Site, kind: str, column: Column | None,
+                     home: bool = False) -> tuple[int, bytes | str, str, dict]:
+        """What a WAF, an anti-bot gateway, a login wall or a domain move answers instead of the page."""
+        html = "text/html; charset=utf-8"
+        if kind == "challenge":  # 瑞数 answers 202 on homepages and 412 elsewhere, with the same script
+            return (202 if home else 412), templates.challenge_page(), html, {}
+        if kind == "waf":
+            return 200, templates.waf_page(), html, {}
+        if kind == "stub" and column is not None:
+            return 200, templates.stub_page(column), "text/html", {}  # GBK, declared nowhere
+        if kind == "login":
+            back = f"/{column.slug}/" if column is not None else "/"
+            return 302, "", html, {"Location": f"/login?redirect={back}"}
+        return 200, templates.moved_page(site), html, {}
 
     def robust(self, name: str, query: dict, host: str) -> tuple[int, bytes | str, str, dict] | None:
         if name == "redirect-loop":

@@ -236,3 +236,140 @@ def article(scenario: Scenario, site: Site, column: Column, i: int) -> str:
     return (_head(site, f"{title}_{site.name}", meta) + _nav(site) +
             f'<div class="article"><h1>{escape(title)}</h1><div class="info">来源：{escape(site.sponsor)} {stamp}</div>'
             f'<div class="content">{body}</div></div>' + footer(site))
+
+
+# ------------------------------------------------------------------ pages that are not a plain list
+# Modelled on what real government sites answer (see monitor/extract/unreadable.py): lists built by script in the
+# ways real CMSs build them, and the interstitials of WAFs, anti-bot vendors, login walls and domain moves.
+
+CHALLENGE_COOKIE = "sim_ts"
+
+
+def _records(scenario: Scenario, site: Site, column: Column) -> list[dict]:
+    return [{"title": article_title(site, column, i), "url": article_path(scenario, column, i),
+             "date": article_date(scenario, column, i)} for i in range(min(len(column.days_ago), PAGE_SIZE))]
+
+
+def _page(site: Site, column: Column, body: str, extra_head: str = "") -> str:
+    crumb = f'<div class="position">当前位置：<a href="/">首页</a> &gt; {escape(column.name)}</div>'
+    return _head(site, f"{column.name}_{site.name}", extra_head) + _nav(site) + crumb + body + footer(site)
+
+
+def scripted_column(scenario: Scenario, site: Site, column: Column) -> str:
+    """A column page whose list is built by script (column.page in xhr / json_script / commented / spa /
+    trs_search / broken_script); the static markup holds no list."""
+    rows = _records(scenario, site, column)
+    slug = column.slug
+    if column.page == "xhr":  # a plain XMLHttpRequest of list.json, as many older CMS templates do
+        body = ('<div class="list"><ul id="list"></ul></div><script>var xhr = new XMLHttpRequest();'
+                'xhr.open("GET", "list.json"); xhr.onload = function () { var d = JSON.parse(xhr.responseText);'
+                'd.data.list.forEach(function (x) { var li = document.createElement("li");'
+                'li.innerHTML = "<a href=\\"" + x.url + "\\">" + x.title + "</a><span>" + x.pubDate + "</span>";'
+                'document.getElementById("list").appendChild(li); }); }; xhr.send();</script>')
+        return _page(site, column, body)
+    if column.page == "json_script":  # 集约化/UCAP: the records as a JS literal, rendered through a template
+        records = ",".join(json.dumps({"title": r["title"], "pubDate": f"{r['date']:%Y-%m-%d} 10:00", "type": 0,
+                                       "urls": json.dumps({"pc": r["url"]}), "contentSource": site.sponsor},
+                                      ensure_ascii=False) for r in rows)
+        body = ('<div id="div380055"></div><script id="tpl380055" type="text/x-handlebars-template">'
+                "<ul class='List_list'>{{#each data}}<li><a href='{{pcUrl}}'>{{title}}</a>"
+                "<span>{{formatDate pubDate}}</span></li>{{/each}}</ul></script>"
+                f"<script>var channelId = '{_pick(site.site_code, slug)}', codeName = 'col{slug}';\n"
+                f"var listData = {{\n  articleList: [{records}],\n}};\n"
+                "var box = document.getElementById('div380055'); var ul = document.createElement('ul');"
+                "listData.articleList.forEach(function (x) { var li = document.createElement('li');"
+                "li.innerHTML = '<a href=\"' + JSON.parse(x.urls).pc + '\">' + x.title + '</a><span>' + "
+                "x.pubDate.slice(0, 10) + '</span>'; ul.appendChild(li); }); box.appendChild(ul);</script>")
+        return _page(site, column, body)
+    if column.page == "commented":  # the list inside a comment, written out by a script (集约 CMS pages)
+        items = "".join(f'\n<li><a target="_blank" href="{r["url"]}" title="{escape(r["title"])}">{escape(r["title"])}'
+                        f'</a>\n<b>{r["date"]:%Y-%m-%d}</b></li>' for r in rows)
+        body = (f'<div class="zfxxgk_zdgkc"><ul class="jytxxgklist" id="list"><!--{items}\n--></ul></div>'
+                '<script>var ul = document.getElementById("list"); for (var n of ul.childNodes) {'
+                'if (n.nodeType === 8) { ul.innerHTML = n.data; break; } }</script>')
+        return _page(site, column, body)
+    if column.page == "spa":  # a Vue-like shell: everything comes from /static/app.js
+        body = (f'<div id="app" v-cloak><ul class="list"><li v-for="item in list"><a :href="item.url">{{{{item.title}}}}'
+                f'</a><span>{{{{item.date}}}}</span></li></ul></div>'
+                f'<script src="/static/app.js?c={slug}"></script>')
+        return _page(site, column, body)
+    if column.page == "trs_search":  # TRS 海云: a POST of JSON parameters to the search API
+        body = ('<div id="jyul" class="clearfix"></div><div id="JgcxPage" class="paging"></div><script>'
+                f'var params = {{code: "{_pick(site.site_code) % 10**11:x}", searchWord: null, orderBy: "time",'
+                f' pageNo: 1, pageSize: 20, customFilter: {{operator: "and", properties: [{{property: "channel_id",'
+                f' operator: "eq", value: "{slug}"}}]}}}};\n'
+                'function getList() { var xhr = new XMLHttpRequest(); xhr.open("POST", "/irs/front/search");'
+                'xhr.setRequestHeader("Content-Type", "application/json"); xhr.onload = function () {'
+                'var data = JSON.parse(xhr.responseText); var box = document.getElementById("jyul");'
+                'if (!data.data.middle.listAndBox.length) { box.innerHTML = "暂无数据"; return; }'
+                'data.data.middle.listAndBox.forEach(function (r) { var d = r.data; box.insertAdjacentHTML("beforeend",'
+                '"<div class=\\"TradeInfo\\"><a href=\\"" + d.url + "\\">" + d.title + "</a><span class=\\"fbrq\\">" +'
+                'd.time.substring(0, 10) + "</span></div>"); }); }; xhr.send(JSON.stringify(params)); }\n'
+                'getList();</script>')
+        return _page(site, column, body)
+    # broken_script: the shell fetches its data from an endpoint that fails, so even Chromium shows no list.
+    body = ('<div id="app" v-cloak><ul class="list"><li v-for="item in list">{{item.title}}</li></ul></div>'
+            f'<script>fetch("/{slug}/data.do").then(function (r) {{ return r.json(); }}).then(function (d) {{'
+            'document.getElementById("app").innerHTML = d.html; });</script>')
+    return _page(site, column, body)
+
+
+def app_js(scenario: Scenario, site: Site, column: Column) -> str:
+    """The single-page shell's script: it replaces the shell with the list, from data it carries."""
+    data = [{"title": r["title"], "url": r["url"], "date": r["date"].isoformat()}
+            for r in _records(scenario, site, column)]
+    return (f"var list = {json.dumps(data, ensure_ascii=False)};\n"
+            "document.addEventListener('DOMContentLoaded', function () { var app = document.getElementById('app');"
+            "var ul = document.createElement('ul'); ul.className = 'list'; list.forEach(function (x) {"
+            "var li = document.createElement('li'); li.innerHTML = '<a href=\"' + x.url + '\">' + x.title + "
+            "'</a><span>' + x.date + '</span>'; ul.appendChild(li); }); app.innerHTML = ''; app.appendChild(ul);"
+            "app.removeAttribute('v-cloak'); });")
+
+
+def trs_search(scenario: Scenario, site: Site, column: Column | None) -> dict:
+    """The TRS 海云 search API's answer for one channel."""
+    rows = _records(scenario, site, column) if column is not None else []
+    return {"code": 200, "data": {"pager": {"pageNo": 1, "pageCount": 1, "total": len(rows)}, "middle": {
+        "listAndBox": [{"data": {"title": r["title"], "url": r["url"], "time": f"{r['date']:%Y-%m-%d} 09:00:00",
+                                 "table-1": ""}, "type": "data"} for r in rows]}}}
+
+
+def challenge_page() -> str:
+    """瑞数-like: an almost empty page whose obfuscated script sets a cookie and reloads."""
+    return ('<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+            '<meta content="q7Vv3Ru9WcqGPdlQkrunra1BJqWlWa3DJa" r="m"><script type="text/javascript" r="m">'
+            "$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=17787;$_ts.cd='qoq7VvRUWcq2GPdlQkruqnra1BJqWlWa3DJa';"
+            f"document.cookie='{CHALLENGE_COOKIE}=ok; path=/';setTimeout(function(){{location.reload();}},50);"
+            '</script><script type="text/javascript" charset="utf-8" src="/tQrlMwxgEtCS/Jk6aVTYjhBeW.294cc83.js"'
+            ' r="m"></script></head><body></body></html>')
+
+
+def waf_page() -> str:
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问被拦截</title></head><body>'
+            '<div class="box"><h1>您的请求已被网站防火墙拦截</h1><p>您的访问请求可能对网站造成安全威胁,请求已被阻断。</p>'
+            '<p>事件ID: 8a3f2c91-ee12-4b71</p></div></body></html>')
+
+
+def stub_page(column: Column) -> bytes:
+    """A GBK redirect stub that sends the visitor to itself with a key, as an anti-crawler gateway does."""
+    target = f"/{column.slug}/?adfwkey=mqo82"
+    return (f'<html><body><br><br><br><script></script><script>window.location="{target}";</script><br><br><br>'
+            f'<center><h3><a href="{target}"><p>如果您的页面没有自动跳转，请点击这里</p></a></h3></center></body></html>'
+            ).encode("gb18030")
+
+
+def login_page(site: Site) -> str:
+    return (_head(site, f"统一身份认证_{site.name}") + '<div class="login"><h2>用户登录</h2><form method="post" '
+            'action="/login"><input type="text" name="username" placeholder="用户名"><input type="password" '
+            'name="password" placeholder="密码"><input type="text" name="captcha" placeholder="验证码">'
+            '<button type="submit">登录</button></form></div></body></html>')
+
+
+def moved_page(site: Site) -> str:
+    new = f"http://new.{site.host.removeprefix('www.')}/"
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>域名变更公告</title></head><body>'
+            f'<div class="center"><div class="cen_tit"><span>关于{escape(site.name)}网站域名变更的公告</span></div>'
+            f'<div class="cen_con"><p>按照《政府网站发展指引》要求，本网站域名变更为：{new}。感谢您的关心与支持！</p>'
+            f'<p>特此公告。</p></div><p>正在跳转，请稍等<span id="s">还剩10秒</span></p><script>var time = 10;'
+            f'function Redirect() {{ window.location = "{new}"; }} timer = setTimeout("Redirect()", time * 1000);'
+            f'</script><p>如果您的浏览器不支持跳转,<a href="{new}">请点这里</a>.</p></div></body></html>')

@@ -26,10 +26,11 @@ from twisted.python.failure import Failure
 
 from monitor import db
 from monitor.extract.encoding import decode, looks_binary
-from monitor.extract.links import canonicalize
-from monitor.extract.lists import json_list_entries
+from monitor.extract.links import canonicalize, registrable_domain
+from monitor.extract.lists import json_list_entries, json_list_found
 from monitor.extract.model import ListEntry, PageFacts
 from monitor.extract.page import extract_page
+from monitor.extract.unreadable import BLOCKED, CHALLENGE, UNRENDERED, has_empty_marker, same_site
 from monitor.hostmap import chromium_rules, parse_host_map
 from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
 from monitor.migrate import upgrade
@@ -53,6 +54,8 @@ class WebsiteSpider(scrapy.Spider):
         self.as_of = date.fromisoformat(as_of) if as_of else date.today()
         self.checked: set[str] = set()  # URLs whose link check is done or pending in this run
         self.requested: set[str] = set()  # URLs requested as pages in this run
+        self.rendered_lists: set[str] = set()  # column pages whose list is read from Chromium
+        self.xhr_requested: set[tuple[str, str]] = set()  # (column, XHR list URL) pairs requested in this run
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -112,27 +115,47 @@ class WebsiteSpider(scrapy.Spider):
     def page_item(self, response: Response | None, request: Request, outcome: str, **values: Any) -> PageItem:
         meta = request.meta
         return PageItem(
-            run_id=self.run_id, site_code=meta["site"]["site_code"], url=request.url, role=meta["role"],
+            run_id=self.run_id, site_code=meta["site"]["site_code"], url=self.asked_url(request),
+            role=meta["role"],
             column_url=meta.get("column_url"), fetched_at=utcnow(), outcome=outcome,
             status=response.status if response is not None else None,
             final_url=response.url if response is not None else None,
             elapsed_ms=int((time.monotonic() - meta.get("started", time.monotonic())) * 1000), **values)
 
+    @staticmethod
+    def asked_url(request: Request) -> str:
+        """The URL the crawler asked for: a page row is stored under it even when redirects or a followed stub
+        answered from elsewhere (a column redirected to a login wall is that column's page)."""
+        return request.meta.get("page_url") or (request.meta.get("redirect_urls") or [request.url])[0]
+
     def read(self, response: Response) -> tuple[str | None, PageFacts | None, str | None]:
         """(outcome, facts, encoding); outcome is None for a readable HTML page."""
         body = response.body
+        html = is_html(response.headers.get("Content-Type")) and not looks_binary(body)
         if response.status >= 300:
+            if response.status >= 400 and html and body.strip():
+                # 瑞数 answers 412 (or 202) with its challenge, WAFs 403/405/493 with a block page: not a broken link.
+                _, facts, encoding = self._extract(response)
+                if facts is not None and facts.interstitial in (CHALLENGE, BLOCKED):
+                    return facts.interstitial, facts, encoding
             return "http", None, None
         if not body.strip():
             return "empty", None, None
-        if not is_html(response.headers.get("Content-Type")) or looks_binary(body):
+        if not html:
             return "not_html", None, None
-        text, encoding = decode(body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
+        outcome, facts, encoding = self._extract(response)
+        if facts is not None and facts.interstitial:
+            return facts.interstitial, facts, encoding
+        return outcome, facts, encoding
+
+    def _extract(self, response: Response) -> tuple[str | None, PageFacts | None, str | None]:
+        text, encoding = decode(response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
         column = response.meta.get("column") or {}
         try:
             facts = extract_page(text, response.url, encoding=encoding, ref=self.as_of,
                                  item_selector=column.get("item_selector"),
-                                 date_selector=column.get("date_selector"))
+                                 date_selector=column.get("date_selector"), status=response.status,
+                                 final_url=response.url)
         except Exception:  # a page the parser cannot read is a recorded outcome, never a stopped crawl
             self.logger.exception("extraction failed on %s", response.url)
             return "unparsable", None, encoding
@@ -154,9 +177,15 @@ class WebsiteSpider(scrapy.Spider):
     def emit_facts(self, response: Response, facts: PageFacts, encoding: str | None, **extra: Any) -> Iterator[Any]:
         """The page row, its list entries and links, and the link checks not yet scheduled."""
         meta = response.meta
-        site, role = meta["site"], meta["role"]
+        site = meta["site"]
         yield self.page_item(response, response.request, "ok", **(self.fact_values(facts, encoding) | extra))
         yield from self.entry_items(site, meta["column_url"], response.url, facts.entries)
+        yield from self.emit_links(response, facts)
+
+    def emit_links(self, response: Response, facts: PageFacts) -> Iterator[Any]:
+        """The page's own link check, its links, and the link checks not yet scheduled."""
+        meta = response.meta
+        site, role = meta["site"], meta["role"]
         yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
                             outcome="ok", status=response.status, final_url=response.url)
         for link in facts.links:
@@ -177,22 +206,37 @@ class WebsiteSpider(scrapy.Spider):
                                 url=entry.url, published=entry.date.value if entry.date else None,
                                 date_text=entry.date.text if entry.date else None)
 
-    def unreadable(self, response: Response) -> tuple[PageFacts | None, str | None, Any]:
-        """Read a response; for an unreadable one also return the page row recording why."""
+    def unreadable(self, response: Response) -> tuple[PageFacts | None, str | None, list[Any]]:
+        """Read a response; for an unreadable one return instead what records it (the page row and its link
+        check), or the request following a same-site redirect stub once, as a browser would."""
         outcome, facts, encoding = self.read(response)
         if outcome is None:
-            return facts, encoding, None
-        item = self.page_item(response, response.request, outcome,
-                              error=f"HTTP {response.status}" if outcome == "http" else None)
-        return None, None, item
+            return facts, encoding, []
+        meta = response.meta
+        if facts is not None and facts.redirect_to and outcome == CHALLENGE and meta.get("stub_hops", 0) < 1 \
+                and same_site(facts.redirect_to, response.url):
+            keep = {k: v for k, v in meta.items() if not k.startswith("download_") and k not in ("depth", "retry_times")}
+            request = response.request.replace(url=facts.redirect_to, meta={
+                **keep, "stub_hops": meta.get("stub_hops", 0) + 1, "page_url": self.asked_url(response.request)})
+            return None, None, [request]
+        error = f"HTTP {response.status}" if outcome == "http" else None
+        if facts is not None and facts.interstitial:
+            # A stub that still answers a stub after being followed is an anti-crawler redirect, not the column.
+            reason = "反爬虫跳转页" if facts.interstitial_reason == "跳转页" else facts.interstitial_reason
+            error = f"{reason}" + (f" → {facts.redirect_to}" if facts.redirect_to else "")
+        item = self.page_item(response, response.request, outcome, error=error)
+        check = LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
+                              outcome=outcome, status=response.status, final_url=response.url)
+        return None, None, [item, check]
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         facts, encoding, failed = self.unreadable(response)
         site = response.meta["site"]
-        if failed is not None:
-            yield failed
-            yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
-                                outcome=failed.outcome, status=response.status, final_url=response.url)
+        if failed:
+            yield from failed
+            if site["columns"] and not isinstance(failed[0], Request):
+                # The registry's columns are still visited: each is judged by what it answers itself.
+                yield from self.follow_columns(response, site, PageFacts(url=response.url))
             return
         if facts.footer.written_by_script and self.settings.getbool("MONITOR_RENDER_SCRIPT_FOOTERS"):
             # Read the footer from the rendered DOM first; the page row is emitted once, with the rendered marks.
@@ -238,22 +282,40 @@ class WebsiteSpider(scrapy.Spider):
                             describe(failure))
         yield from self.emit_facts(response, facts, encoding, error=f"render failed: {describe(failure)}")
 
+    def render_list(self, meta: dict, url: str, why: str) -> Request:
+        """The column page again, from Chromium once its scripts and their XHRs are done."""
+        return Request(url, callback=self.parse_list_rendered, errback=self.list_render_failed, dont_filter=True,
+                       meta={"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                             "site": meta["site"], "role": meta["role"], "column_url": meta["column_url"],
+                             "column": meta["column"], "started": time.monotonic(), "why": why, "list_page": 1})
+
     def parse_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         site, column = meta["site"], meta["column"]
         facts, encoding, failed = self.unreadable(response)
-        if failed is not None:
-            yield failed
-            yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
-                                outcome=failed.outcome, status=response.status, final_url=response.url)
+        if failed:
+            yield from failed
+            return
+        render = self.settings.getbool("MONITOR_RENDER_SCRIPT_LISTS", True)
+        page_url = self.asked_url(response.request)
+        # A list the page builds by script: from its XHR endpoints on the same site when it names them, else from
+        # the DOM rendered in Chromium. Until then the page row says what the static page held.
+        xhr = [u for u in facts.xhr_lists if registrable_domain(urlsplit(u).hostname or "")
+               == registrable_domain(urlsplit(response.url).hostname or "")][:3] if not facts.entries else []
+        if not facts.entries and not xhr and facts.script_signs and render and meta["list_page"] == 0 \
+                and not (has_empty_marker(facts.text) and "单页应用" not in facts.script_signs):
+            yield self.render_list(meta, page_url, facts.script_signs)
+            yield from self.emit_links(response, facts)
             return
         yield from self.emit_facts(response, facts, encoding)
-        for url in facts.xhr_lists:
-            if canonicalize(url) not in self.requested:
-                self.requested.add(canonicalize(url))
-                yield Request(url, callback=self.parse_json_list, errback=self.page_failed, dont_filter=True,
+        for url in xhr:
+            # Per column: one search API (TRS 海云 /irs/front/search) serves many columns, told apart by parameters.
+            if (meta["column_url"], canonicalize(url)) not in self.xhr_requested:
+                self.xhr_requested.add((meta["column_url"], canonicalize(url)))
+                yield Request(url, callback=self.parse_json_list, errback=self.json_list_failed, dont_filter=True,
                               meta={"site": site, "role": "list", "column_url": meta["column_url"],
-                                    "column": column, "started": time.monotonic()})
+                                    "column": column, "started": time.monotonic(),
+                                    "fallback": page_url if render and meta["list_page"] == 0 else None})
         next_index = meta["list_page"] + 1
         if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES", 3):
             for url in facts.next_pages:
@@ -276,21 +338,58 @@ class WebsiteSpider(scrapy.Spider):
 
     def parse_json_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        if response.status >= 300:
+            yield self.page_item(response, response.request, "http", error=f"HTTP {response.status}")
+            yield from self.json_fallback(meta, f"列表接口 HTTP {response.status}")
+            return
         try:
             data = json.loads(response.text if hasattr(response, "text") else response.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, AttributeError) as exc:
             yield self.page_item(response, response.request, "not_json" if response.status < 300 else "http",
-                                 error=str(exc)[:300])
+                                 error=f"HTTP {response.status}" if response.status >= 300 else str(exc)[:300])
+            yield from self.json_fallback(meta, "列表接口无法读取")
+            return
+        if not json_list_found(data):  # an answer, but no list in it: the page builds its list another way
+            yield self.page_item(response, response.request, "not_json", error="列表接口返回内容中没有列表")
+            yield from self.json_fallback(meta, "列表接口返回内容中没有列表")
             return
         entries = json_list_entries(data, response.url, ref=self.as_of)
         yield self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8")
         yield from self.entry_items(meta["site"], meta["column_url"], response.url, entries)
         yield from self.sample_articles(meta["site"], meta["column_url"], entries)
 
+    def json_list_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self.page_failed(failure)
+        yield from self.json_fallback(failure.request.meta, describe(failure))
+
+    def json_fallback(self, meta: dict, why: str) -> Iterator[Request]:
+        """An XHR list that could not be read: read the column page rendered instead (once per column)."""
+        url = meta.get("fallback")
+        if url and url not in self.rendered_lists:
+            self.rendered_lists.add(url)
+            yield self.render_list({**meta, "role": "column"}, url, why)
+
+    def parse_list_rendered(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        _, facts, encoding = self._extract(response)
+        if facts is not None and (facts.entries or (has_empty_marker(facts.text) and not facts.interstitial)):
+            # Read from the rendered DOM; a list that renders "暂无信息" is an empty list, read.
+            yield from self.emit_facts(response, facts, encoding, rendered=True)
+            yield from self.sample_articles(meta["site"], meta["column_url"], facts.entries)
+            return
+        why = (facts.interstitial_reason if facts is not None and facts.interstitial else None) or meta.get("why")
+        yield self.page_item(response, response.request, UNRENDERED, rendered=True,
+                             error=f"{why}; 渲染后仍无列表" if why else "渲染后仍无列表")
+
+    def list_render_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        self.logger.warning("rendering the list %s failed (%s)", request.url, describe(failure))
+        yield self.page_item(None, request, UNRENDERED, error=f"{request.meta.get('why')}; 渲染失败: {describe(failure)}")
+
     def parse_article(self, response: Response) -> Iterator[Any]:
         facts, encoding, failed = self.unreadable(response)
-        if failed is not None:
-            yield failed
+        if failed:
+            yield from failed
             return
         yield from self.emit_facts(response, facts, encoding)
 

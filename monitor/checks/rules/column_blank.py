@@ -4,6 +4,10 @@ Why: "空白栏目数量超过(含)5个" (2019 veto); 空白栏目 = "网站自�
 A column page fetched as HTML whose list pages (XHR lists included) hold no item is blank. A column link that
 fails (404, refused…) is a broken link, not a blank column; one that timed out (or a 403/429 answer) is
 inconclusive, and the site-level result is inconclusive only when the unreadable columns could reach the veto.
+A page that arrived but is not the column (an anti-bot challenge, a WAF block page, a login wall, a 域名变更 notice)
+or whose list is built by script and could not be read, not even rendered, is inconclusive with that reason
+("栏目页面为反爬虫验证页,待复核", "列表由脚本加载,未能读取,待复核"), and so is a column without entries one of whose
+list pages or XHR lists failed: the product says blank only of a list it read.
 Example: five columns answer "暂无信息" → 空白栏目超过5 (the notices print it so; the clause counts 5 itself).
 """
 
@@ -11,12 +15,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.facts import SiteFacts
+from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
-from monitor.checks.outcomes import link_state
+from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rulebook import Rulebook
 
 CODE = "column_blank"
+
+
+def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> dict | None:
+    """A list page (pagination or XHR list) of an entry-less column that could not be read: the column's list is
+    unknown, not empty."""
+    if column.entries or (column.page or {}).get("rendered"):
+        return None  # a list read from the rendered page (its XHRs run by Chromium) does not hang on them
+    return next((p for p in facts.pages if p.get("column_url") == column.url and p.get("role") == "list"
+                 and p.get("outcome") != "ok" and p.get("url") != column.url), None)
 
 
 def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
@@ -30,10 +43,21 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
         if page is None or page["outcome"] != "ok":
             if page is None or link_state(page["outcome"], page["status"]) != "broken":
                 unsure += 1
-                findings.append(Finding(CODE, column.url, INCONCLUSIVE, "栏目页面无法读取,待复核",
+                if page is not None and page.get("error"):
+                    evidence["error"] = page["error"]
+                findings.append(Finding(CODE, column.url, INCONCLUSIVE,
+                                        unreadable_reason(page) or "栏目页面无法读取,待复核",
                                         "未抓取" if page is None else page["outcome"], "栏目有信息", evidence))
             continue
         if column.entries:
+            continue
+        failed = unread_list_page(facts, column)
+        if failed is not None:
+            unsure += 1
+            evidence |= {"list_url": failed["url"], "list_outcome": failed["outcome"], "error": failed.get("error")}
+            findings.append(Finding(CODE, column.url, INCONCLUSIVE, "列表由脚本加载,未能读取,待复核",
+                                    f"列表页面 {failed['outcome']} {failed['status'] or ''}".strip(), "栏目有信息",
+                                    evidence))
             continue
         findings.append(Finding(CODE, column.url, FAIL, "空白栏目", "栏目无任何信息", "栏目有信息", evidence))
         blank += facts.counts(CODE, column.url)  # a reviewer's false positive is reported, not counted

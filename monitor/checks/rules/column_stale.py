@@ -5,7 +5,9 @@ Why: "1.监测时间点前2周内的动态、要闻类栏目,以及监测时间�
 1 year (2015 definition). A column updated exactly on the window's first day is up to date (the window includes it).
 Clause 1 counts dynamic columns and first-level notice/policy columns (2019: 一级栏目); clause 2 counts every stale
 column of those categories at any level, personnel/plan ones and blank columns of any category (2015 definition:
-"应更新但长期不更新的栏目" includes blank columns). A column whose list items carry no date counts as not updated
+"应更新但长期不更新的栏目" includes blank columns). A column whose page is not the column (challenge, WAF, login,
+域名变更) or whose script-built list could not be read is inconclusive, never stale. A column whose list items carry
+no date counts as not updated
 (2015 note "未注明信息发布时间的视为不更新"). A column a reviewer marked false positive is reported but not counted. Each stale column is its own finding
 (the notice's column list); the site-level finding is the veto.
 Example: 工作动态, newest item 2021-02-11, monitoring point 2021-03-03 → "监测点前2周内,栏目无信息更新".
@@ -17,8 +19,9 @@ from datetime import date, timedelta
 
 from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
-from monitor.checks.outcomes import link_state, months_before
+from monitor.checks.outcomes import link_state, months_before, unreadable_reason
 from monitor.checks.rulebook import Indicator, Rulebook
+from monitor.checks.rules.column_blank import unread_list_page
 
 CODE = "column_stale"
 BLANK = "column_blank"  # the 空白栏目 indicator, whose false positives do not count here either
@@ -46,7 +49,8 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     for column in facts.columns:
         win = window(column, ind, as_of)
         page = column.page
-        readable = page is not None and page["outcome"] == "ok"
+        failed_list = unread_list_page(facts, column) if page is not None and page["outcome"] == "ok" else None
+        readable = page is not None and page["outcome"] == "ok" and failed_list is None
         if readable and not column.entries:
             # Blank (judged by 空白栏目), but "应更新但长期不更新的栏目" includes blank columns of any category.
             stale_all += facts.counts(CODE, column.url) and facts.counts(BLANK, column.url)
@@ -57,10 +61,14 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
         evidence = {"url": column.url, "column": column.display, "unit": column.unit, "as_of": str(as_of),
                     "window_start": str(start)}
         if not readable:
-            state = "未抓取" if page is None else f"{page['outcome']} {page['status'] or ''}".strip()
-            if page is not None and link_state(page["outcome"], page["status"]) == "broken":
+            shown = failed_list or page
+            state = "未抓取" if shown is None else f"{shown['outcome']} {shown['status'] or ''}".strip()
+            if failed_list is None and page is not None and link_state(page["outcome"], page["status"]) == "broken":
                 continue  # a column link that fails is a broken link (链接可用性), not a stale column
-            findings.append(Finding(CODE, column.url, INCONCLUSIVE, "栏目页面无法读取,待复核", state, wording, evidence))
+            reason = "列表由脚本加载,未能读取,待复核" if failed_list else unreadable_reason(page) or "栏目页面无法读取,待复核"
+            if shown is not None and shown.get("error"):
+                evidence["error"] = shown["error"]
+            findings.append(Finding(CODE, column.url, INCONCLUSIVE, reason, state, wording, evidence))
             unsure += 1
             continue
         newest = column.newest_until(as_of + timedelta(days=1))

@@ -5,6 +5,8 @@ Undated items count as not updated (2015 note). A navigation-only homepage (no d
 judged by its second-level pages: it passes when any column has an item inside the window. The window is the 14
 days before the monitoring point, both ends included: an item dated exactly 14 days before passes, 15 days fails.
 Dates more than a day after the monitoring point (meeting schedules, typos) are not updates and are ignored.
+A homepage that is a challenge, WAF block page, login wall or 域名变更 notice is inconclusive with that reason
+("首页为反爬虫验证页,待复核"), never "首页长期不更新".
 Example: newest homepage item 2021-02-10, monitoring point 2021-03-03 → fail (21 days > 14).
 """
 
@@ -14,7 +16,7 @@ from datetime import date, timedelta
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
-from monitor.checks.outcomes import link_state
+from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rulebook import Rulebook
 
 CODE = "homepage_stale"
@@ -29,8 +31,11 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     if home is None or home["outcome"] != "ok":
         why = "首页未抓取" if home is None else f"首页无法读取({home['outcome']} {home['status'] or ''})".strip()
         state = "broken" if home is not None and link_state(home["outcome"], home["status"]) == "broken" else "unsure"
-        return [Finding(CODE, "", INCONCLUSIVE, f"{why},待复核", why, threshold,
-                        {"url": facts.site["homepage"], "state": state})]
+        evidence = {"url": facts.site["homepage"], "state": state}
+        if home is not None and home.get("error"):
+            evidence["error"] = home["error"]
+        return [Finding(CODE, "", INCONCLUSIVE, unreadable_reason(home, "首页") or f"{why},待复核", why, threshold,
+                        evidence)]
     latest = as_of + timedelta(days=1)  # a day of slack for time zones; later dates are schedules or typos
     dated = [e["published"] for e in facts.home_entries if e["published"] is not None]
     source = "首页"
@@ -46,4 +51,10 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     observed = f"{source}最新信息日期 {newest}" if newest else f"{source}无注明日期的信息"
     if newest is not None and start <= newest:
         return [Finding(CODE, "", PASS, "", observed, threshold, evidence)]
+    if source == "二级页面":
+        unread = [c.url for c in facts.columns
+                  if c.page is not None and link_state(c.page["outcome"], c.page["status"]) == "unsure"]
+        if unread:  # the pages that decide could not all be read: no veto on what was not seen
+            evidence["unreadable_columns"] = unread[:10]
+            return [Finding(CODE, "", INCONCLUSIVE, "部分二级页面无法读取,待复核", observed, threshold, evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, threshold, evidence)]

@@ -1,0 +1,307 @@
+"""Pages whose static HTML does not show what a visitor sees: interstitials, and lists built by script.
+
+Government sites often answer a column URL with something other than the column: an anti-bot challenge (瑞数 202/412
+pages that set a cookie by script and reload, 磐云/加速乐/创宇 browser checks), a WAF block page, a short redirect
+stub (GBK `window.location="/?adfwkey=…"` pages), a login wall, or a 域名变更 notice that sends visitors elsewhere.
+Others hold the list where a parser does not look: JSON in a `<script>` (集约化/UCAP platforms: `var listData =
+{articleList: […]}`), an HTML comment that a script writes out, or a single-page shell (Vue/Angular) or an XHR search
+API (TRS 海云 `/irs/front/search`) that fills an empty container. Judging such a page as an empty list would report
+a blank or stale column that is not; these functions say what the page is so the crawler can read it another way or
+record it as unreadable (待定), never as blank.
+
+Detection looks at the patterns of those CMSs and WAFs in general, and only at pages without a static list: a page
+whose list is readable is never an interstitial, whatever words it contains.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from monitor.extract.links import registrable_domain
+from monitor.extract.lists import EMPTY_MARKERS, json_list_entries, list_entries
+from monitor.extract.model import ListEntry
+
+# Outcome classes of pages that are not the page asked for (stored in pages.outcome, see monitor/outcome.py).
+CHALLENGE, BLOCKED, LOGIN, MOVED, UNRENDERED = "challenge", "blocked", "login", "moved", "unrendered"
+
+# Anti-bot challenges: vendor marks that only their challenge pages carry.
+CHALLENGE_MARKS = re.compile(
+    r"\$_ts\s*=\s*window\[|\$_ss\s*=\s*window\[|<(?:meta|script)\b[^>]*\br\s*=\s*['\"]m['\"]"  # 瑞数 (Riversecurity)
+    r"|__panyun|360panyun\.|id=['\"]ChallengeForm['\"]|name=['\"]?waf_answer"  # 磐云
+    r"|__jsl_clearance|__jsluid|jsl_tracking|jiasule"  # 加速乐 / 知道创宇
+    r"|cf-browser-verification|challenge-platform|cf_chl_"  # Cloudflare
+    r"|yunsuo_session_verify|security_verify_data|safedog-flow-item",  # 云锁, 安全狗 redirect checks
+    re.I)
+CHALLENGE_WORDS = re.compile(r"检查浏览器|浏览器安全检查|正在验证您的浏览器|正在进行安全检测|请开启\s*JavaScript\s*并刷新|"
+                             r"请启用\s*JavaScript|Checking your browser|Just a moment|please enable (?:javascript|cookies)",
+                             re.I)
+SETS_COOKIE = re.compile(r"document\.cookie\s*=")
+RELOADS = re.compile(r"location\.reload\s*\(|location(?:\.href)?\s*=|location\.replace\s*\(|location\.assign\s*\(")
+# WAF block pages: said in their title or heading, or in a page with hardly any other text.
+BLOCK_WORDS = re.compile(r"已被(?:网站)?(?:管理员设置)?拦截|访问被拦截|请求(?:已)?被(?:拦截|阻断|拒绝)|访问(?:已)?被阻断|"
+                         r"网站防火墙|Web应用防火墙|应用防火墙|安全狗|云锁|疑似(?:黑客)?攻击|危险请求|非法请求|"
+                         r"您的访问(?:请求)?(?:可能)?(?:对网站造成安全威胁|被拒绝|已被)|禁止访问|访问受限|Access Denied|"
+                         r"Request Rejected|has been blocked|Forbidden", re.I)
+MOVED_WORDS = re.compile(r"域名(?:已)?(?:变更|更换|更改|切换)|网址(?:已)?(?:变更|更换|更改)|网站(?:已)?(?:迁移|搬迁|更换域名)|"
+                         r"已迁移至|新域名|新网址|网站已改版并?(?:迁移|启用新)|访问新(?:版)?网站")
+LOGIN_WORDS = re.compile(r"登录|登陆|统一身份认证|用户认证|身份验证|Sign\s*in|Log\s*in|login", re.I)
+LOGIN_URL = re.compile(r"(?:^|/)(?:login|signin|sso|cas|passport|auth|oauth)(?:[/._?]|$)", re.I)
+META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*['\"]?refresh['\"]?[^>]*content\s*=\s*['\"]?\s*\d*\s*;?\s*"
+                          r"url\s*=\s*['\"]?([^'\">\s]+)", re.I)
+SCRIPT_REDIRECT = re.compile(r"(?:window|document|top|self|parent)?\.?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]|"
+                             r"location\.(?:replace|assign)\s*\(\s*['\"]([^'\"]+)['\"]", re.I)
+
+# Single-page shells and client-side templates: the visible page is built by script.
+# Plain substrings (a regex alternation over a large page costs more than the whole extraction of it).
+SPA_MARKS = ("v-cloak", "v-for=", "v-if=", "ng-app", "ng-repeat", "ng-controller", "data-reactroot", "<router-view",
+             "<app-root", "x-data=")
+EMPTY_APP = re.compile(r"id=['\"](?:app|root)['\"][^>]{0,200}>\s*</div>", re.I)
+SPA_SCRIPTS = re.compile(r"<script[^>]+src=['\"][^'\"]*(?:vue|angular|react|chunk-vendors|app\.[0-9a-f]{6,}|main\.[0-9a-f]{6,}|"
+                         r"umi\.|runtime\.)[^'\"]*\.js", re.I)
+TEMPLATE_SCRIPT = re.compile(r"<script[^>]+type=['\"]text/(?:x-handlebars-template|template|html|x-template|x-jsrender|"
+                             r"x-tmpl|x-dot-template|x-art-template)['\"]", re.I)
+XHR_USE = re.compile(r"\$\.ajax\s*\(|\.ajax\s*\(\s*\{|\$\.(?:post|get|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|\baxios[.(]|"
+                     r"\.load\s*\(\s*['\"]|\bloadPageData\s*\(|\bgetList\s*\(|renderChannelTemplate\s*\(|"
+                     r"/irs/front/search|/api/|\.do\b", re.I)
+# Script that writes list rows (li, tr, links) into the page.
+WRITES_LIST = re.compile(r"(?:document\.write(?:ln)?|\.innerHTML\s*\+?=|\.append|\.html|\.insertAdjacentHTML)\s*\(?"
+                         r"[^;]{0,200}?<(?:li|tr|a)\b", re.I)
+TITLE_KEYS = ("title", "showTitle", "docTitle", "bt", "subject", "name")
+DATE_HINT = re.compile(r"date|time|fbsj|rq", re.I)
+
+
+@dataclass(frozen=True)
+class Interstitial:
+    """What a page is instead of the page asked for: an outcome class and the Chinese reason a person reads."""
+
+    outcome: str  # challenge / blocked / login / moved
+    reason: str
+    target: str | None = None  # where a redirect stub or a notice sends the visitor
+
+
+def _short(text: str, limit: int) -> bool:
+    return len(re.sub(r"\s+", "", text)) < limit
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 text that was decoded as Latin-1 somewhere on its way (磐云 pages saved twice: "è¯·ç¨å")."""
+    if not re.search(r"[\u00c0-\u00ff][\u0080-\u00bf]", text):
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def redirect_target(html: str, base_url: str) -> str | None:
+    """The address a meta refresh or a script redirect sends the visitor to."""
+    m = META_REFRESH.search(html)
+    if m:
+        return urljoin(base_url, m.group(1).strip())
+    for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I):
+        m = SCRIPT_REDIRECT.search(script)
+        if m:
+            target = (m.group(1) or m.group(2)).strip()
+            if target and not target.startswith(("javascript:", "#")):
+                return urljoin(base_url, target)
+    return None
+
+
+def same_site(url: str, other: str) -> bool:
+    a, b = urlsplit(url).hostname or "", urlsplit(other).hostname or ""
+    return a == b or registrable_domain(a) == registrable_domain(b)
+
+
+def classify(html: str, text: str, title: str | None, url: str, *, status: int = 200, entries: int = 0,
+             final_url: str | None = None, sel: Selector | None = None) -> Interstitial | None:
+    """The interstitial a page is, or None for a page to read as it is. `text` is its visible text."""
+    if entries:
+        return None  # a readable list is the page, whatever words surround it
+    sel = sel if sel is not None else Selector(text=html or "<html></html>")
+    headings = " ".join(sel.xpath("//h1//text() | //h2//text() | //h3//text()").getall()[:6])
+    head = repair_mojibake(f"{title or ''} {headings}")
+    short_text = _short(text, 200)
+    scripts = " ".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I)) if short_text else ""
+    # Vendor scripts also ride on real pages once the visitor passed (瑞数 adds r='m' scripts to every page): only a
+    # page with hardly any visible text is the challenge itself.
+    if short_text and (CHALLENGE_MARKS.search(html) or (status in (202, 412, 521) and "<script" in html.lower())):
+        return Interstitial(CHALLENGE, "反爬虫验证页")
+    if short_text and (CHALLENGE_WORDS.search(repair_mojibake(text) + " " + head)
+                       or (SETS_COOKIE.search(scripts) and RELOADS.search(scripts))):
+        return Interstitial(CHALLENGE, "反爬虫验证页")
+    if BLOCK_WORDS.search(head) or (_short(text, 300) and BLOCK_WORDS.search(repair_mojibake(text))):
+        return Interstitial(BLOCKED, "网站防火墙拦截页")
+    if not _short(text, 1500):
+        return None  # a page with that much to read is no interstitial
+    target = redirect_target(html, url)
+    if MOVED_WORDS.search(head) or (_short(text, 600) and MOVED_WORDS.search(text)):
+        host = urlsplit(url).hostname
+        outside = target if target and urlsplit(target).hostname != host else None  # www.x.gov.cn → new.x.gov.cn too
+        if outside is None:  # the notice names the new address as a link
+            for href in sel.xpath("//a/@href").getall():
+                link = urljoin(url, href)
+                if link.startswith("http") and urlsplit(link).hostname != host:
+                    outside = link
+                    break
+        if outside is not None:  # a notice that sends nowhere is an article about a domain change, not a move
+            return Interstitial(MOVED, "域名变更公告页", outside)
+    has_password = "password" in html.lower() and bool(
+        sel.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
+    if has_password and (LOGIN_WORDS.search(head) or _short(text, 400)
+                         or LOGIN_URL.search(urlsplit(final_url or url).path)):
+        return Interstitial(LOGIN, "登录页")
+    if target and _short(text, 150):
+        if same_site(target, url):  # to itself, or on: the crawler follows it once before believing it
+            return Interstitial(CHALLENGE, "跳转页", target)
+        return Interstitial(MOVED, "跳转至其他网站", target)
+    return None
+
+
+def script_list_signs(html: str, text: str) -> str | None:
+    """Why a page without static entries may build its list by script (None: a plain page, judged as it is)."""
+    lower = html.lower()
+    if any(mark in lower for mark in SPA_MARKS) or re.search(r"\{\{[^{}]{1,80}\}\}", text) \
+            or (("id=\"app\"" in lower or "id='app'" in lower or "id=\"root\"" in lower) and EMPTY_APP.search(html)):
+        return "单页应用外壳"
+    if SPA_SCRIPTS.search(html) and _short(text, 300):
+        return "单页应用外壳"
+    if TEMPLATE_SCRIPT.search(html):
+        return "列表模板由脚本填充"
+    scripts = " ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S | re.I))
+    if XHR_USE.search(scripts):
+        return "列表由脚本加载"
+    if WRITES_LIST.search(scripts):
+        return "列表由脚本写出"
+    return None
+
+
+def has_empty_marker(text: str) -> bool:
+    return any(marker in text for marker in EMPTY_MARKERS)
+
+
+# ------------------------------------------------------------------ lists held in the page itself
+
+_KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)\s*:")
+_TRAILING = re.compile(r",\s*([}\]])")
+
+
+def _literal_at(script: str, start: int) -> str | None:
+    """The balanced {...} or [...] literal starting at `start`, strings respected."""
+    opener = script[start]
+    closer = "}" if opener == "{" else "]"
+    depth, quote, i = 0, "", start
+    while i < len(script):
+        ch = script[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return script[start:i + 1] if ch == closer else None
+        i += 1
+    return None
+
+
+def _loads(literal: str) -> object | None:
+    """JSON, or a JavaScript literal close to it (unquoted keys, trailing commas)."""
+    for candidate in (literal, _TRAILING.sub(r"\1", _KEY.sub(r'\1"\2":', literal))):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _record_lists(data: object, depth: int = 0) -> list[list[dict]]:
+    """Every list of records (dicts) inside a parsed literal."""
+    found: list[list[dict]] = []
+    if depth > 6:
+        return found
+    if isinstance(data, list):
+        records = [d for d in data if isinstance(d, dict)]
+        if records:
+            found.append(records)
+        for d in data[:50]:
+            found += _record_lists(d, depth + 1)
+    elif isinstance(data, dict):
+        for value in data.values():
+            found += _record_lists(value, depth + 1)
+    return found
+
+
+def _address(value: object) -> str | None:
+    """An address as UCAP and similar platforms keep it: a string, a {"pc": …} object, or that object as JSON text."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, dict):
+        value = value.get("pc") or value.get("url") or next((v for v in value.values() if isinstance(v, str)), None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _normalise(record: dict) -> dict:
+    out = dict(record)
+    out["url"] = next((a for k in ("url", "urls", "pcUrl", "linkUrl", "link", "href") if (a := _address(record.get(k)))),
+                      None)
+    return out
+
+
+def script_json_entries(sel: Selector, base_url: str, *, ref: date | None = None) -> list[ListEntry]:
+    """List entries held as JSON (or a JS literal) in inline scripts: the records list with the most dated titles."""
+    best: list[ListEntry] = []
+    for script in sel.xpath("//script[not(@src)]/text()").getall():
+        if "{" not in script or len(script) > 2_000_000:
+            continue
+        last, tries = 0, 0
+        for m in re.finditer(r"(?:=|\(|:)\s*([\[{])", script):
+            if m.start(1) < last or tries >= 40:  # inside a literal already read; a bounded effort per script
+                continue
+            tries += 1
+            literal = _literal_at(script, m.start(1))
+            if literal is None or len(literal) < 40 or not DATE_HINT.search(literal):
+                continue
+            last = m.start(1) + len(literal)
+            data = _loads(literal)
+            if data is None:
+                continue
+            for records in _record_lists(data):
+                titled = [r for r in records if any(isinstance(r.get(k), str) and r.get(k) for k in TITLE_KEYS)]
+                if len(titled) < max(1, len(records) // 2) or not any(DATE_HINT.search(k) for k in records[0]):
+                    continue
+                entries = [e for e in json_list_entries([_normalise(r) for r in titled], base_url, ref=ref)
+                           if e.title]
+                if sum(e.date is not None for e in entries) > sum(e.date is not None for e in best):
+                    best = entries
+    return best
+
+
+COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+
+def commented_entries(html: str, base_url: str, *, ref: date | None = None) -> list[ListEntry]:
+    """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do)."""
+    entries: list[ListEntry] = []
+    for m in COMMENT.finditer(html):
+        body = m.group(1)
+        if body.count("<a ") + body.count("<A ") < 2:
+            continue
+        found = list_entries(Selector(text=f"<html><body><ul>{body}</ul></body></html>"), base_url, ref=ref)
+        if sum(e.date is not None for e in found) >= 2:
+            entries += [e for e in found if e.url not in {x.url for x in entries}]
+    return entries
