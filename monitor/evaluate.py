@@ -22,14 +22,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
 from monitor.checks.facts import latest_run, load_site_facts, run_date
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
+from monitor.checks.model import INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
+from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
-from monitor.checks.rules import PROBE_RULES, RULES
+from monitor.checks.rules import WINDOW, rules_for
+from monitor.checks.runner import run_rules
 from monitor.checks.scoring import PENDING, QUALIFIED, UNQUALIFIED, verdict
 from monitor.config import add_database_argument, database_url, setting
 from monitor.periods import (
@@ -78,59 +80,12 @@ class EvaluationSummary:
 Summary = EvaluationSummary  # the earlier name
 
 
-def _store(conn: Connection, period: str, as_of: datetime, site: dict, findings: list[Finding], result) -> None:
-    target = ("website", site["site_code"])
-    conn.execute(delete(db.findings).where(db.findings.c.period == period, db.findings.c.target_kind == target[0],
-                                           db.findings.c.target_id == target[1]))
-    rows = {(f.indicator, f.subject): {
-        "period": period, "as_of": as_of, "target_kind": target[0], "target_id": target[1],
-        "indicator": f.indicator, "subject": f.subject, "outcome": f.outcome, "observed": f.observed,
-        "threshold": f.threshold, "reason": f.reason, "evidence": f.evidence} for f in findings}
-    if rows:
-        conn.execute(db.findings.insert(), list(rows.values()))
+def _store_verdict(conn: Connection, period: str, as_of: datetime, site: dict, result) -> None:
     db.upsert(conn, db.verdicts, [{
-        "period": period, "as_of": as_of, "target_kind": target[0], "target_id": target[1],
+        "period": period, "as_of": as_of, "target_kind": "website", "target_id": site["site_code"],
         "region_code": site["region_code"], "result": result.result, "veto": result.veto, "score": result.score,
         "bonus": result.bonus, "reasons": "；".join(result.reasons),
         "evaluated_at": datetime.now(UTC).replace(tzinfo=None)}], ["period", "target_kind", "target_id"])
-
-
-def _lifecycle(conn: Connection, as_of: datetime, site_code: str, findings: list[Finding],
-               existing: dict[tuple[str, str], dict]) -> None:
-    failing = {(f.indicator, f.subject): f for f in findings if f.outcome == FAIL}
-    unsure = {(f.indicator, f.subject) for f in findings if f.outcome == INCONCLUSIVE}
-    # Indicators judged this time: a definite site-level outcome. Others (not run, skipped, inconclusive) say
-    # nothing about whether an old violation went away.
-    judged = {f.indicator for f in findings if f.site_level and f.outcome not in (INCONCLUSIVE, SKIPPED)}
-    table = db.violations
-    for key, f in failing.items():
-        old = existing.get(key)
-        evidence = {**f.evidence, "observed": f.observed, "threshold": f.threshold}  # re-checkable on its own
-        if old is None:
-            conn.execute(table.insert().values(
-                target_kind="website", target_id=site_code, indicator=f.indicator, subject=f.subject,
-                first_seen=as_of, last_seen=as_of, resolved_at=None, review="pending", reason=f.reason,
-                evidence=evidence))
-            continue
-        # Seen again at or after its resolution: re-opened. Re-judging an earlier monitoring point does not undo a
-        # later resolution.
-        resolved = old["resolved_at"] if old["resolved_at"] is not None and as_of < old["resolved_at"] else None
-        values = {"first_seen": min(old["first_seen"], as_of), "resolved_at": resolved}
-        if as_of >= old["last_seen"]:
-            values |= {"last_seen": as_of, "reason": f.reason, "evidence": _keep_review(evidence, old["evidence"])}
-        conn.execute(update(table).where(table.c.id == old["id"]).values(**values))
-    for key, old in existing.items():
-        if key[0] not in judged or key in failing or key in unsure:
-            continue
-        if old["resolved_at"] is None and old["last_seen"] <= as_of:
-            conn.execute(update(table).where(table.c.id == old["id"]).values(resolved_at=as_of))
-
-
-def _keep_review(evidence: dict, old: dict | None) -> dict:
-    """New evidence, keeping the reviewer's note of the old one."""
-    if old and "review" in old:
-        return {**evidence, "review": old["review"]}
-    return evidence
 
 
 def no_data_findings(rules: list[str], since: date, as_of: datetime) -> list[Finding]:
@@ -156,10 +111,12 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
     since = quarter_bounds(period)[0].date()
     if not_monitored is None:
         not_monitored = tuple(c for c in str(setting("MONITOR_NOT_MONITORED", "")).split(",") if c.strip())
-    unknown = [c for c in not_monitored if c not in RULES]
+    rules = rules_for("website")
+    unknown = [c for c in not_monitored if c not in {r.code for r in rules}]
     if unknown:
         raise ValueError(f"MONITOR_NOT_MONITORED: unknown indicator(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(RULES)}")
+                         f"known: {', '.join(r.code for r in rules)}")
+    monitored = [r for r in rules if r.code not in not_monitored]
     summary = EvaluationSummary(period, as_of, not_monitored=tuple(not_monitored))
     with engine.connect() as conn:
         if run_id is not None:
@@ -175,20 +132,17 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
         with engine.begin() as conn:
             run = run_id or latest_run(conn, code, as_of.date(), since)
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
-            monitored = [c for c in RULES if c not in not_monitored]
-            if run is None:  # not crawled in the window: only the probe rules have anything to judge
+            to_run = monitored
+            findings: list[Finding] = []
+            if run is None:  # not crawled in the window: only the rules over a window of probes can judge
                 summary.no_data.append(code)
-                findings = no_data_findings([c for c in monitored if c not in PROBE_RULES], since, as_of)
-                monitored = [c for c in monitored if c in PROBE_RULES]
-            else:
-                findings = []
-            findings += [f for c in monitored for f in RULES[c](facts, book, as_of.date())] + skipped
-            existing = {(r.indicator, r.subject): dict(r._mapping) for r in conn.execute(
-                select(db.violations).where(db.violations.c.target_kind == "website",
-                                            db.violations.c.target_id == code))}
+                findings = no_data_findings([r.code for r in monitored if r.scope != WINDOW], since, as_of)
+                to_run = [r for r in monitored if r.scope == WINDOW]
+            findings += run_rules(to_run, facts, book, as_of.date(), code) + skipped
             result = verdict(site["kind"], findings, book, facts.suppressed)
-            _store(conn, period, as_of, site, findings, result)
-            _lifecycle(conn, as_of, code, findings, existing)
+            store_findings(conn, period, as_of, ("website", code), findings)
+            _store_verdict(conn, period, as_of, site, result)
+            update_violations(conn, as_of, ("website", code), findings)
         summary.checked += 1
         summary.results[result.result] += 1
         summary.reasons.update(result.reasons)

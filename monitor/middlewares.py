@@ -71,8 +71,8 @@ class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler.settings)
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("MONITOR_RETRY_AFTER_MAX", 120.0)
-        self.backoff = crawler.settings.getfloat("MONITOR_RETRY_BACKOFF", 0.5)
+        self.max_wait = crawler.settings.getfloat("MONITOR_RETRY_AFTER_MAX")
+        self.backoff = crawler.settings.getfloat("MONITOR_RETRY_BACKOFF")
         level = log_level(crawler.settings.get("RETRY_GIVE_UP_LOG_LEVEL"))
         self.give_up_logger = GiveUpLogger(retry_logger, level)
 

@@ -1,7 +1,20 @@
-"""Bring a database to the newest schema with the Alembic migrations shipped in monitor/migrations."""
+"""Bring a database to the newest schema with the Alembic migrations shipped in monitor/migrations.
+
+The migrations are package data. Alembic needs them as a real directory (it lists versions/ and runs env.py by
+path), which a checkout or an installed wheel has, but a zipped egg (what Scrapyd runs) does not: there the folder
+is copied out of the archive once per process into a temporary directory removed at exit. `importlib.resources.
+as_file` would do the same, but only handles directories from Python 3.12 on, and the project supports 3.11.
+"""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import shutil
+import tempfile
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -10,12 +23,37 @@ from sqlalchemy.engine import Engine
 
 from monitor.db import engine_for, normalise_url
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
+
+
+def _copy_tree(source: Traversable, dest: Path) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            _copy_tree(entry, dest / entry.name)
+        else:
+            (dest / entry.name).write_bytes(entry.read_bytes())
+
+
+@lru_cache(maxsize=1)
+def migrations_dir() -> Path:
+    """The migrations folder as a directory on disk: the package's own, or a copy out of a zipped package."""
+    source = files("monitor") / "migrations"
+    if isinstance(source, Path):
+        return source
+    tmp = Path(tempfile.mkdtemp(prefix="govmon-migrations-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    _copy_tree(source, tmp / "migrations")
+    # Says where the code came from: the Scrapyd test looks for the egg's path in this line.
+    log.info("migrations extracted from %s to %s", source, tmp / "migrations")
+    return tmp / "migrations"
 
 
 def alembic_config(url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     # ConfigParser interpolation would choke on '%' in passwords.
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return cfg

@@ -1,27 +1,37 @@
 """Scrapy settings of the monitor, and every MONITOR_* setting, documented where it is defined.
 
-Any setting can be overridden on the command line (`-s NAME=value`) or, for the MONITOR_* ones, by an
-environment variable of the same name (read in `monitor.config`).
+Plain defaults only. Precedence, the same in crawls and in commands: `-s NAME=value` on a crawl, then an environment
+variable of the same name (MONITOR_* settings only, converted to the type of the default), then the value here.
+The environment is applied in one place, `monitor.addon.configure`: by the add-on below for every crawl and by
+`monitor.config.setting()` for commands, reports and notebooks. Values that belong to the inspection rules (limits,
+windows, points) live in the rulebook (monitor/checks/rulebooks/), not here.
 """
 
 from __future__ import annotations
-
-import os
 
 BOT_NAME = "govmon"
 SPIDER_MODULES = ["monitor.spiders"]
 NEWSPIDER_MODULE = "monitor.spiders"
 
+# The monitor's add-on (monitor/addon.py): environment overrides, the probe's limit from the rulebook, the host-map
+# download handler (with scrapy-playwright) and Chromium's launch options, for every spider alike.
+ADDONS = {"monitor.addon.MonitorAddon": 0}
+
 # ------------------------------------------------------------------ MONITOR_* settings
 
 # Where everything is stored: a bare path is an SQLite file; use postgresql+psycopg://user@host/db for real use.
-MONITOR_DATABASE_URL = os.environ.get("MONITOR_DATABASE_URL", "var/govmon.sqlite")
+MONITOR_DATABASE_URL = "var/govmon.sqlite"
+
+# Where crawls take their targets from (monitor/targets.py): empty = the active targets of the registry in the
+# database (`govmon import-targets`); else registry files (CSV or YAML, validated like an import, several separated by
+# ';') for a crawl of targets not (yet) imported. What the crawl finds still goes to MONITOR_DATABASE_URL.
+MONITOR_TARGETS = ""
 
 # Host map, like curl's --resolve or Chromium's --host-resolver-rules: "pattern=address[:port]" entries
 # separated by ';' or newlines, where pattern is a host name or "*.suffix". Requests to a matching host are
 # sent to the address (the Host header and the URL stay as they are). Used by the simulated web, and by users
 # whose sites are only reachable through internal DNS or a fixed address.
-MONITOR_HOST_MAP = os.environ.get("MONITOR_HOST_MAP", "")
+MONITOR_HOST_MAP = ""
 
 # Crawl bounds per site: list pages followed per column (pagination), article pages sampled per column,
 # and columns discovered from the navigation when the registry lists none.
@@ -39,16 +49,18 @@ MONITOR_RENDER_SCRIPT_FOOTERS = True
 # the crawler cannot replay) are read again from the Chromium-rendered DOM; off: such columns are recorded as
 # unrendered (待定), never as blank.
 MONITOR_RENDER_SCRIPT_LISTS = True
-# Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser).
-MONITOR_CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium-headless-shell")
+# Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser); the add-on gives it to
+# scrapy-playwright as the executable.
+MONITOR_CHROMIUM = "/usr/bin/chromium-headless-shell"
 
-# The availability probe: a visit fails when the homepage has not fully arrived within this many seconds (the
-# national rule's 15 s; a visit of exactly 15 s fails).
-MONITOR_PROBE_TIMEOUT = 15.0
+# The availability probe's limit is the rulebook's (site_unreachable.params.timeout_seconds: the national 15 s, a
+# visit of exactly the limit fails; a MONITOR_RULEBOOK file may change it). This setting is only an explicit
+# override in seconds for tests and benchmarks, which need limits of 1-2 s to stay short; None = the rulebook.
+MONITOR_PROBE_TIMEOUT: float | None = None
 
 # Job lock: a second run of the same job while one runs does not start. A file lock under var/locks by default;
 # set a redis:// URL to lock across machines (several workers sharing one schedule).
-MONITOR_LOCK_URL = os.environ.get("MONITOR_LOCK_URL", "")
+MONITOR_LOCK_URL = ""
 
 # Retries: wait for Retry-After up to this many seconds (longer requests are recorded as the answer), else back off
 # exponentially from MONITOR_RETRY_BACKOFF seconds.
@@ -57,17 +69,17 @@ MONITOR_RETRY_BACKOFF = 0.5
 
 # Rulebook: a province or city override file (YAML, only the keys it changes) merged over the national 2019 book in
 # monitor/checks/rulebooks/national-2019.yaml; empty = national values only.
-MONITOR_RULEBOOK = os.environ.get("MONITOR_RULEBOOK", "")
+MONITOR_RULEBOOK = ""
 
 # Typos: a user confusion list (YAML, same format as monitor/checks/rulebooks/typos.yaml: leader names and titles,
 # institution names) added to the built-in one; empty = built-in list only.
-MONITOR_TYPO_LIST = os.environ.get("MONITOR_TYPO_LIST", "")
+MONITOR_TYPO_LIST = ""
 
 # Indicators this office does not monitor (comma-separated codes, e.g. "site_unreachable,ipv6" where no probe rounds
 # run): evaluation does not run them and records them as 未开展监测, and the notice says so. Any other indicator
 # without observations in its window makes the verdict 待定 (无监测数据), never 合格. `govmon evaluate
 # --not-monitored` overrides it for one evaluation.
-MONITOR_NOT_MONITORED = os.environ.get("MONITOR_NOT_MONITORED", "")
+MONITOR_NOT_MONITORED = ""
 
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500
@@ -82,7 +94,7 @@ MONITOR_TEXT_SAMPLE_CHARS = 20000
 MONITOR_PROGRESS_INTERVAL = 60.0
 MONITOR_PROGRESS_SITES = 0
 MONITOR_SUMMARY_WORST = 20
-MONITOR_RUN_DIR = os.environ.get("MONITOR_RUN_DIR", "var/runs")
+MONITOR_RUN_DIR = "var/runs"
 EXTENSIONS = {"monitor.extensions.outcomes.CrawlOutcomes": 500}
 # A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
 # error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own
@@ -113,7 +125,6 @@ TELNETCONSOLE_ENABLED = False
 HTTPERROR_ALLOW_ALL = True  # every status is a fact to record; the spider classifies it
 DNS_TIMEOUT = 10
 TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"  # IPv6-capable (the default resolver is IPv4-only)
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
@@ -125,20 +136,19 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "monitor.pipelines.storage.StoragePipeline": 800,
+    # Judges each crawled target with the rules that need only this crawl, once the crawl has finished.
+    "monitor.pipelines.checks.ChecksPipeline": 900,
 }
 
 # ------------------------------------------------------------------ Scrapy: browser rendering
 
-DOWNLOAD_HANDLERS = {
-    # scrapy-playwright's handler (Chromium for requests with meta "playwright") plus the host map.
-    "http": "monitor.hostmap.HostMapDownloadHandler",
-    "https": "monitor.hostmap.HostMapDownloadHandler",
-}
+# The download handlers (http/https: monitor.hostmap.HostMapDownloadHandler, scrapy-playwright's handler plus the
+# host map), PLAYWRIGHT_BROWSER_TYPE and PLAYWRIGHT_LAUNCH_OPTIONS (executable MONITOR_CHROMIUM, the host map as
+# --host-resolver-rules) are set by the add-on; launch options or handlers set here are kept and completed.
+# scrapy-playwright needs the asyncio reactor (Scrapy's default; named because it is chosen before any add-on runs).
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# Rendering is the exception (script-written footers and lists): a few pages at a time, 30 s per navigation.
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
-# Launch options (executable and the host map as --host-resolver-rules) are filled in by monitor.browser.
-PLAYWRIGHT_LAUNCH_OPTIONS: dict = {}

@@ -79,7 +79,8 @@ want=$(sha256sum pyproject.toml | cut -c1-16)
 if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   log "installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >&2
-  .venv/bin/python -m pip install -q -e ".[notebook,test]" >&2
+  # scrapyd: tests/test_package.py deploys the built egg to a real Scrapyd.
+  .venv/bin/python -m pip install -q -e ".[notebook,test,scrapyd]" >&2
   echo "$want" > $stamp
 else
   log "virtual environment up to date"

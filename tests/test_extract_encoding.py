@@ -64,7 +64,8 @@ def test_empty_body() -> None:
 
 def test_binary_signatures_and_nul_bytes() -> None:
     for body in (b"%PDF-1.7\n", b"PK\x03\x04docx", b"\x89PNG\r\n", b"\xff\xd8\xff\xe0jpeg", b"\xd0\xcf\x11\xe0doc",
-                 b"<html>\x00\x00\x00</html>"):
+                 b"<html>\x00\x00\x00</html>", b"\x00\x01\x02abc"):
         assert looks_binary(body), body
     assert not looks_binary(codecs.BOM_UTF16_LE + "<html>政务</html>".encode("utf-16-le"))  # NULs of UTF-16
     assert not looks_binary("<html>政务</html>".encode("gbk")) and not looks_binary(b"")
+    assert not looks_binary("<html>政务</html>".encode())

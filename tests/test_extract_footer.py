@@ -1,4 +1,5 @@
-"""Footer marks: 网站标识码, ICP and 公安 numbers as printed, 党政机关标识, 找错 entrance, 主办单位, script-built footers."""
+"""Footer marks: 网站标识码, ICP and 公安 numbers as printed, 党政机关标识, 找错 entrance, 主办单位, script-built footers.
+Whole pages with a complete footer: tests/fixtures/pages/footer_*; footers of the simulated templates: sim_*."""
 
 from __future__ import annotations
 
@@ -11,19 +12,6 @@ from monitor.extract.model import FooterFacts
 
 def _facts(html: str) -> FooterFacts:
     return footer_facts(Selector(text=html), html)
-
-
-FOOTER = """<html><body><p>正文</p><div class="footer">主办单位：红河州人民政府办公室 网站标识码：5325000001
-<a href="https://beian.miit.gov.cn">滇ICP备05000002号-1</a> <span>滇公网安备 5325</span><span>0102000123号</span>
-<a href="http://bszs.conac.cn/sitename?method=show&amp;id=1"><img src="/images/red.png"></a>
-<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5325000001">我为政府网站找错</a></div></body></html>"""
-
-
-def test_complete_footer_with_a_police_number_split_across_tags() -> None:
-    f = _facts(FOOTER)
-    assert (f.site_code, f.icp, f.police, f.sponsor) == (
-        "5325000001", "滇ICP备05000002号-1", "滇公网安备53250102000123号", "红河州人民政府办公室")
-    assert f.conac and f.zhaocuo and not f.written_by_script and not f.empty
 
 
 @pytest.mark.parametrize(("printed", "site_code"), [
@@ -51,7 +39,10 @@ def test_police_number_with_or_without_hao_and_too_short() -> None:
 @pytest.mark.parametrize("element", [
     '<a href="http://bszs.conac.cn/sitename?id=1">x</a>', '<img src="http://dzjg.conac.cn/images/red.png">',
     '<script src="//dcs.conac.cn/js/27/000/0000/40705256/CA27.js"></script>', '<img src="/dzjg.png" alt="党政机关">',
-    '<a href="/x">党政机关</a>'])
+    '<a href="/x">党政机关</a>',
+    # the official embed code, written by document.write of an escaped script tag
+    """<script>document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript
+    src='//dcs.conac.cn/js/27/000/0000/40705256/CA27.js'%3E%3C/script%3E"));</script>"""])
 def test_conac_mark(element: str) -> None:
     assert _facts(f"<div class='footer'>{element}</div>").conac
 
@@ -81,6 +72,5 @@ def test_footer_built_by_script_is_flagged_not_read(html: str) -> None:
     assert f.written_by_script and f.site_code is None and f.icp is None
 
 
-def test_static_marks_need_no_render_and_empty_page() -> None:
-    assert not _facts(FOOTER.replace("</body>", '<script src="/js/footer.js"></script></body>')).written_by_script
+def test_empty_page() -> None:
     assert _facts("").empty

@@ -1,5 +1,6 @@
 """Column list pages: entries and their dates in ul/table/dl/div lists, navigation and pagination left out, blank
-columns, pagination links (TRS createPageHTML), lists loaded by XHR and their JSON, navigation columns."""
+columns, pagination links (TRS createPageHTML), lists loaded by XHR and their JSON, column names.
+Whole list pages and homepages (navigation columns): tests/fixtures/pages/list_*, home_*, sim_*."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from monitor.extract.lists import (
     classify_column,
     json_list_entries,
     list_entries,
-    nav_columns,
     next_pages,
     xhr_list_urls,
 )
@@ -24,25 +24,6 @@ BASE = "http://www.hh.gov.cn/gzdt/"
 def _entries(html: str, **kwargs) -> list[tuple[str, str | None, date | None, str | None]]:
     return [(e.title, e.url, e.date.value if e.date else None, e.date.text if e.date else None)
             for e in list_entries(Selector(text=html), BASE, ref=REF, **kwargs)]
-
-
-UL_PAGE = """<html><body>
-<div class="header"><a href="/">首页</a><span>2021年3月3日 星期三</span></div>
-<div class="nav"><ul><li><a href="/gzdt/">工作动态</a><span>2021-01-01</span></li><li><a href="/tzgg/">通知公告</a></li></ul></div>
-<div class="list"><ul>
-<li><a href="./202103/t20210302_1.html">州政府召开常务会议</a><span>2021-03-02</span></li>
-<li><a href="./202102/t20210225_2.html" title="2019年度工作总结">2019年度工作总结</a><span>[02-25]</span></li>
-<li><a href="./202102/t20210201_3.html">无日期条目</a></li>
-</ul><div class="more"><a href="/gzdt/more.html">更多&gt;&gt;</a></div></div>
-<div class="page"><a href="index_1.html">下一页</a><a href="index_3.html">尾页</a></div>
-<div class="footer"><a href="/about.html">关于我们</a> 2021-01-01</div></body></html>"""
-
-
-def test_ul_list_with_dates_beside_the_links() -> None:
-    assert _entries(UL_PAGE) == [
-        ("州政府召开常务会议", "http://www.hh.gov.cn/gzdt/202103/t20210302_1.html", date(2021, 3, 2), "2021-03-02"),
-        ("2019年度工作总结", "http://www.hh.gov.cn/gzdt/202102/t20210225_2.html", date(2021, 2, 25), "[02-25]"),
-        ("无日期条目", "http://www.hh.gov.cn/gzdt/202102/t20210201_3.html", None, None)]
 
 
 def test_table_list() -> None:
@@ -96,9 +77,7 @@ def test_broken_and_empty_html() -> None:
     assert _entries("") == [] and _entries("<html></html>") == []
 
 
-def test_pagination_links_in_order() -> None:
-    sel = Selector(text=UL_PAGE)
-    assert next_pages(sel, BASE) == [BASE + "index_1.html", BASE + "index_3.html"]
+def test_numbered_pagination_links_in_order() -> None:
     numbered = '<div class="page"><a href="index_2.html">3</a><a href="index_1.html">2</a><a href="index.html">1</a></div>'
     assert next_pages(Selector(text=numbered), BASE + "index.html") == [BASE + "index_1.html", BASE + "index_2.html"]
 
@@ -132,21 +111,6 @@ def test_json_list_entries_shapes() -> None:
     plain = [{"title": "丁", "url": "d.html"}]
     assert json_list_entries(plain, BASE, ref=REF)[0].date is None
     assert json_list_entries({"msg": "error"}, BASE) == [] and json_list_entries(None, BASE) == []
-
-
-HOME = """<html><body><div class="nav"><a href="/">首页</a><a href="/gzdt/">工作动态</a><a href="/tzgg/">通知公告</a>
-<a href="/gzdt/">工作动态</a><a href="http://www.gov.cn/">中国政府网</a></div>
-<div class="news"><ul><li><a href="/gzdt/202103/t20210301_0.html">建水县开展政务公开专题培训</a><span>2021-03-01</span></li>
-</ul><a href="/gzdt/">更多</a></div>
-<div class="block"><a href="/zcwj/">政策文件</a><a href="/art/2021/3/1/art_1.html">政策解读</a><a href="/f/a.pdf">公示文件</a></div>
-</body></html>"""
-
-
-def test_navigation_columns() -> None:
-    columns = nav_columns(Selector(text=HOME), "http://www.hh.gov.cn/")
-    assert [(c.name, c.url, c.category) for c in columns] == [
-        ("工作动态", "http://www.hh.gov.cn/gzdt/", "dynamic"), ("通知公告", "http://www.hh.gov.cn/tzgg/", "notice"),
-        ("政策文件", "http://www.hh.gov.cn/zcwj/", "policy")]
 
 
 @pytest.mark.parametrize(("name", "category"), [

@@ -23,7 +23,7 @@ def test_months_before_is_calendar_months_clamped_to_the_month_end(day: date, mo
 
 
 def test_stale_column_finding_carries_the_notice_wording_and_evidence() -> None:
-    f = next(f for f in column_stale.check(facts([column("gzdt", "dynamic", date(2021, 2, 11))]), BOOK, AS_OF)
+    f = next(f for f in column_stale.check(facts([column("gzdt", "dynamic", date(2021, 2, 11))]), BOOK[column_stale.CODE], AS_OF)
              if not f.site_level)
     assert (f.outcome, f.reason, f.observed) == (FAIL, "监测点前2周内,栏目无信息更新", "最新信息日期 2021-02-11")
     assert f.threshold == "监测点前2周内(2021-02-17至2021-03-03)有更新"
@@ -35,7 +35,7 @@ def test_stale_column_finding_carries_the_notice_wording_and_evidence() -> None:
 def test_undated_and_future_dated_columns() -> None:
     undated = column("undated", "dynamic", None, entries=2)
     future = replace(column("future", "dynamic", OLD), entries=[entry(OLD), entry(date(2021, 6, 1))])
-    got = {f.subject.split("/")[-2]: f for f in column_stale.check(facts([undated, future]), BOOK, AS_OF)
+    got = {f.subject.split("/")[-2]: f for f in column_stale.check(facts([undated, future]), BOOK[column_stale.CODE], AS_OF)
            if not f.site_level}
     assert (got["undated"].outcome, got["undated"].observed) == (FAIL, "栏目信息均未注明日期")
     assert (got["future"].outcome, got["future"].evidence["newest"]) == (FAIL, str(OLD))
@@ -44,31 +44,31 @@ def test_undated_and_future_dated_columns() -> None:
 def test_blank_columns_of_any_category_count_as_long_stale_but_not_as_stale() -> None:
     cols = [column(f"rs{i}", "personnel", date(2019, 1, 1)) for i in range(6)]
     cols += [column(f"blank{i}", "other", None, entries=0) for i in range(4)]
-    f = site_level(column_stale.check(facts(cols), BOOK, AS_OF))
+    f = site_level(column_stale.check(facts(cols), BOOK[column_stale.CODE], AS_OF))
     assert (f.outcome, f.evidence["stale"], f.evidence["long_stale"]) == (FAIL, 0, 10)
     assert f.reason == "多个栏目长期不更新"
-    assert [x.subject for x in column_stale.check(facts(cols), BOOK, AS_OF) if "blank" in x.subject] == []
+    assert [x.subject for x in column_stale.check(facts(cols), BOOK[column_stale.CODE], AS_OF) if "blank" in x.subject] == []
 
 
 def test_other_columns_never_go_stale() -> None:
     cols = [column(f"o{i}", "other", date(2010, 1, 1)) for i in range(12)]
-    assert [f.outcome for f in column_stale.check(facts(cols), BOOK, AS_OF)] == [PASS]
+    assert [f.outcome for f in column_stale.check(facts(cols), BOOK[column_stale.CODE], AS_OF)] == [PASS]
 
 
 def test_false_positive_columns_are_reported_but_not_counted() -> None:
     stale = [column(f"d{i}", "dynamic", OLD) for i in range(5)]
     site = facts(stale)
-    assert site_level(column_stale.check(site, BOOK, AS_OF)).outcome == FAIL
+    assert site_level(column_stale.check(site, BOOK[column_stale.CODE], AS_OF)).outcome == FAIL
     reviewed = replace(site, suppressed=frozenset({("column_stale", stale[0].url)}))
-    findings = column_stale.check(reviewed, BOOK, AS_OF)
+    findings = column_stale.check(reviewed, BOOK[column_stale.CODE], AS_OF)
     assert [f.outcome for f in findings if f.subject == stale[0].url] == [FAIL]
     assert (site_level(findings).outcome, site_level(findings).evidence["stale"]) == (PASS, 4)
 
     blank = [column(f"b{i}", "other", None, entries=0) for i in range(5)]
     site = facts(blank)
-    assert site_level(column_blank.check(site, BOOK, AS_OF)).outcome == FAIL
+    assert site_level(column_blank.check(site, BOOK[column_blank.CODE], AS_OF)).outcome == FAIL
     reviewed = replace(site, suppressed=frozenset({("column_blank", blank[2].url)}))
-    f = site_level(column_blank.check(reviewed, BOOK, AS_OF))
+    f = site_level(column_blank.check(reviewed, BOOK[column_blank.CODE], AS_OF))
     assert (f.outcome, f.observed) == (PASS, "空白栏目4个")
 
 
@@ -77,12 +77,12 @@ def test_unreadable_columns_make_the_veto_inconclusive_only_when_they_could_reac
         blank: int, unsure: int, outcome: str) -> None:
     cols = [column(f"b{i}", "other", None, entries=0) for i in range(blank)]
     cols += [column(f"t{i}", "other", None, outcome="http", status=429, entries=0) for i in range(unsure)]
-    assert site_level(column_blank.check(facts(cols), BOOK, AS_OF)).outcome == outcome
+    assert site_level(column_blank.check(facts(cols), BOOK[column_blank.CODE], AS_OF)).outcome == outcome
 
 
 def test_column_not_fetched_in_the_run_is_inconclusive_not_blank() -> None:
     missing = replace(column("never", "dynamic", None, entries=0), page=None)
-    blank = column_blank.check(facts([missing]), BOOK, AS_OF)
-    stale = column_stale.check(facts([missing]), BOOK, AS_OF)
+    blank = column_blank.check(facts([missing]), BOOK[column_blank.CODE], AS_OF)
+    stale = column_stale.check(facts([missing]), BOOK[column_stale.CODE], AS_OF)
     assert [f.observed for f in blank + stale if not f.site_level] == ["未抓取", "未抓取"]
     assert {f.outcome for f in blank + stale if not f.site_level} == {INCONCLUSIVE}

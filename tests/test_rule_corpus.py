@@ -34,7 +34,7 @@ def test_footer_rule_fails_only_marks_that_are_really_absent(corpus_dir: Path) -
                 "footer_conac": f.conac, "footer_zhaocuo": f.zhaocuo}
         site = {"site_code": f.site_code or "0000000000", "homepage": home["url"],
                 "region_code": (f.site_code or "000000")[:6], "kind": "portal"}
-        findings = footer_marks.check(SiteFacts(site, "r", home, [], [], [home], []), book, date(2026, 11, 1))
+        findings = footer_marks.check(SiteFacts(site, "r", home, [], [], [home], []), book[footer_marks.CODE], date(2026, 11, 1))
         judged += 1
         plain = " ".join(visible_text(facts_sel(text)).split())
         for finding in findings:

@@ -12,7 +12,7 @@ from tests.test_rules import AS_OF, BOOK, column, entry, facts, page, site_level
 
 
 def judge(**kw):
-    return site_level(homepage_stale.check(facts(**kw), BOOK, AS_OF))
+    return site_level(homepage_stale.check(facts(**kw), BOOK[homepage_stale.CODE], AS_OF))
 
 
 @pytest.mark.parametrize(("days", "outcome"), [(13, PASS), (14, PASS), (15, FAIL), (40, FAIL)])
@@ -30,7 +30,7 @@ def test_window_follows_the_rulebook() -> None:
 
     book = replace(BOOK, indicators={**BOOK.indicators,
                                      "homepage_stale": replace(BOOK["homepage_stale"], params={"window_days": 7})})
-    f = homepage_stale.check(facts(home_entries=[entry(AS_OF - timedelta(days=8))]), book, AS_OF)
+    f = homepage_stale.check(facts(home_entries=[entry(AS_OF - timedelta(days=8))]), book[homepage_stale.CODE], AS_OF)
     assert site_level(f).outcome == FAIL
 
 

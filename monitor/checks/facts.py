@@ -111,10 +111,12 @@ def false_positives(conn: Connection, target_kind: str, target_id: str) -> froze
 
 
 def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of: datetime | None = None,
-                    probe_days: int = 7) -> SiteFacts:
-    """Everything the rules judge for one site: the registry rows, what `run_id` saw of the site (nothing when
-    None), the probes of the `probe_days` before `as_of`, and the reviewer's false positives."""
-    site = dict(conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping)
+                    probe_days: int = 7, site: dict[str, Any] | None = None) -> SiteFacts:
+    """Everything the rules judge for one site: the registry rows (`site`, when the crawl took them from another
+    target source), what `run_id` saw of the site (nothing when None), the probes of the `probe_days` before
+    `as_of`, and the reviewer's false positives."""
+    if site is None:
+        site = dict(conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping)
     suppressed = false_positives(conn, "website", site_code)
     parent = None
     if site.get("parent_site_code"):

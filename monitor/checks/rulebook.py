@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-NATIONAL = Path(__file__).with_name("rulebooks") / "national-2019.yaml"
+# Package data through importlib.resources: also readable from a zipped egg, where it has no path on disk.
+NATIONAL = files("monitor.checks") / "rulebooks" / "national-2019.yaml"
 KINDS = ("veto", "deduction", "bonus", "review")
 CONFIDENCE = ("V", "C", "L", "2015", "?")
 TOP_KEYS = ("name", "scoring", "indicators")
@@ -162,7 +165,7 @@ def _validate(data: dict, source: str) -> Rulebook:
     return Rulebook(name=str(data.get("name") or source), scoring=scoring, indicators=indicators, sources=(source,))
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path | Traversable) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -181,10 +184,21 @@ def load_rulebook(override: str | Path | None = None) -> Rulebook:
         from monitor.config import setting
 
         override = setting("MONITOR_RULEBOOK", "") or None
-    data = _read(NATIONAL)
+    data = _user_typos(_read(NATIONAL))
     book = _validate(data, str(NATIONAL))
     if not override:
         return book
     merged = _merge(data, _read(Path(override)), "", str(override))
     book = _validate(merged, str(override))
     return Rulebook(book.name, book.scoring, book.indicators, (str(NATIONAL), str(override)))
+
+
+def _user_typos(data: dict) -> dict:
+    """The office's own typo list (MONITOR_TYPO_LIST) becomes the typos rule's `user_list` parameter, so the rule
+    reads its parameters only, never settings."""
+    from monitor.config import setting
+
+    extra = str(setting("MONITOR_TYPO_LIST", "") or "")
+    if extra:
+        data["indicators"]["typos"].setdefault("params", {})["user_list"] = extra
+    return data

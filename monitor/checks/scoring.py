@@ -4,17 +4,17 @@
 Otherwise the deduction score is 100 minus each indicator's deductions, each capped at the indicator's points;
 "评分结果低于60分,判定为不合格网站" (60 passes); the bonus part is scored only for portals above 80. Indicators
 whose points the national text does not give deduct nothing until a rulebook sets them. A veto indicator that is
-inconclusive (a page or the probes could not give evidence, or nothing was observed in its window: 无监测数据)
-makes the verdict 待定 — pending a re-check — unless the site already fails. Findings of violations marked false positive are left out.
+inconclusive (a page or the probes could not give evidence, nothing was observed in its window: 无监测数据, or the
+rule itself failed: error) makes the verdict 待定 — pending a re-check — unless the site already fails. Findings of violations marked false positive are left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, Finding
+from monitor.checks.model import ERROR, FAIL, INCONCLUSIVE, NO_DATA, Finding
 from monitor.checks.rulebook import Rulebook
-from monitor.checks.rules import broken_links
+from monitor.checks.rules import RULES
 
 QUALIFIED, UNQUALIFIED, PENDING = "合格", "不合格", "待定"
 
@@ -29,17 +29,11 @@ class Verdict:
 
 
 def deduction(code: str, findings: list[Finding], book: Rulebook) -> float:
+    """What an indicator's findings cost: the rule's declared deduction, capped at the indicator's points."""
     ind = book[code]
     if ind.points is None:
         return 0.0  # unknown nationally: reported, not deducted
-    if code == broken_links.CODE:
-        raw = broken_links.deduction(findings, book)
-    else:
-        each = ind.params.get("points_each")
-        raw = (each or 0.0) * sum(1 for f in findings if f.outcome == FAIL and not f.site_level)
-        if each is None and any(f.outcome == FAIL and f.site_level for f in findings):
-            raw = ind.points  # a whole-indicator failure without a per-item value costs the indicator's points
-    return min(raw, ind.points)
+    return min(RULES[code].deduction(findings, ind), ind.points)
 
 
 def verdict(kind: str, findings: list[Finding], book: Rulebook,
@@ -48,7 +42,7 @@ def verdict(kind: str, findings: list[Finding], book: Rulebook,
     vetoes = [book[f.indicator].reason for f in live
               if f.site_level and f.outcome == FAIL and book[f.indicator].kind == "veto"]
     pending = [NO_DATA if f.reason == NO_DATA else f"{book[f.indicator].name}待复核" for f in live
-               if f.site_level and f.outcome == INCONCLUSIVE and book[f.indicator].kind == "veto"]
+               if f.site_level and f.outcome in (INCONCLUSIVE, ERROR) and book[f.indicator].kind == "veto"]
     if vetoes:
         return Verdict(UNQUALIFIED, True, None, None, list(dict.fromkeys(vetoes)))
     scoring = book.scoring

@@ -104,9 +104,9 @@ class CrawlOutcomes:
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
         self.crawler = crawler
-        self.interval = s.getfloat("MONITOR_PROGRESS_INTERVAL", 60.0)
-        self.every_sites = s.getint("MONITOR_PROGRESS_SITES", 0)
-        self.worst_shown = s.getint("MONITOR_SUMMARY_WORST", 20)
+        self.interval = s.getfloat("MONITOR_PROGRESS_INTERVAL")
+        self.every_sites = s.getint("MONITOR_PROGRESS_SITES")
+        self.worst_shown = s.getint("MONITOR_SUMMARY_WORST")
         self.run_dir = s.get("MONITOR_RUN_DIR", "var/runs")
         self.sites: dict[str, SiteTally] = {}
         self.link_state: dict[str, str] = {}  # url → ok / broken / unsure, the last check of the run

@@ -41,7 +41,7 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         s = crawler.settings
-        return cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE", 500))
+        return cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE"))
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider

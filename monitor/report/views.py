@@ -1,17 +1,19 @@
-"""The analyst views of sql/views.sql, created and dropped by migration 0002_analyst_views."""
+"""The analyst views of monitor/report/views.sql, created and dropped by migrations 0002 and 0003."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from sqlalchemy.engine import Connection
 
-VIEWS_SQL = Path(__file__).resolve().parents[2] / "sql" / "views.sql"
+# Package data read through importlib.resources: the same call works from a checkout, an installed wheel and a
+# zipped egg (what Scrapyd runs), where the file has no path on disk.
+VIEWS_SQL = files("monitor.report") / "views.sql"
 VIEWS = ("v_open_violations", "v_verdicts_quarter", "v_rates_region_quarter")
 
 
 def statements() -> list[str]:
-    text = VIEWS_SQL.read_text(encoding="utf-8")  # the project runs from its checkout (pip install -e)
+    text = VIEWS_SQL.read_text(encoding="utf-8")
     return [s[s.index("CREATE VIEW"):].strip() for s in text.split("\n-- end") if "CREATE VIEW" in s]
 
 

@@ -41,14 +41,12 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
-from sqlalchemy import select
 from twisted.python.failure import Failure
 
-from monitor import db
 from monitor.hostmap import lookup_all, parse_host_map
 from monitor.items import ProbeItem
-from monitor.migrate import upgrade
 from monitor.outcome import classify_failure, describe
+from monitor.targets import target_source
 
 # Errors that mean "this machine has no IPv6 route", not "the site fails over IPv6".
 NO_ROUTE_ERRNOS = {101, 113, 99}  # ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL
@@ -100,16 +98,17 @@ class ProbeSpider(scrapy.Spider):
 
     @property
     def timeout(self) -> float:
-        return self.settings.getfloat("MONITOR_PROBE_TIMEOUT", 15.0)
+        """The visit limit in seconds: the rulebook's site_unreachable.params.timeout_seconds (MONITOR_RULEBOOK
+        honoured; the add-on puts it into MONITOR_PROBE_TIMEOUT for VisitBudgetMiddleware), or an explicit
+        MONITOR_PROBE_TIMEOUT of a test. Read once per crawl: every visit asks for it."""
+        if "_timeout" not in self.__dict__:
+            from monitor.addon import probe_timeout
+
+            self._timeout = probe_timeout(self.settings)
+        return self._timeout
 
     async def start(self) -> AsyncIterator[Request]:
-        engine = db.engine_for(self.settings.get("MONITOR_DATABASE_URL"))
-        upgrade(engine)
-        with engine.connect() as conn:
-            rows = conn.execute(select(db.websites).where(db.websites.c.active.is_(True)))
-            self.sites = [dict(r._mapping) for r in rows
-                          if not self.site_filter or r.site_code in self.site_filter]
-        engine.dispose()
+        self.sites = [t.facts for t in target_source(self.settings).targets("website", self.site_filter)]
         self.logger.info("probing %d sites, %d round(s), timeout %.1f s", len(self.sites), self.rounds,
                          self.timeout)
         for request in self.round_requests(0):
@@ -201,7 +200,7 @@ class VisitBudgetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> VisitBudgetMiddleware:
-        return cls(crawler.settings.getfloat("MONITOR_PROBE_TIMEOUT", 15.0))
+        return cls(crawler.settings.getfloat("MONITOR_PROBE_TIMEOUT"))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         spent = request.meta.get("download_elapsed_total")

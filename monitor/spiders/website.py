@@ -20,21 +20,17 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
-from scrapy.settings import BaseSettings
-from sqlalchemy import select
 from twisted.python.failure import Failure
 
-from monitor import db
 from monitor.extract.encoding import decode, looks_binary
 from monitor.extract.links import canonicalize, registrable_domain
 from monitor.extract.lists import json_list_entries, json_list_found
 from monitor.extract.model import ListEntry, PageFacts
 from monitor.extract.page import extract_page
 from monitor.extract.unreadable import BLOCKED, CHALLENGE, UNRENDERED, has_empty_marker, same_site
-from monitor.hostmap import chromium_rules, parse_host_map
 from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
-from monitor.migrate import upgrade
 from monitor.outcome import classify_failure, describe, is_html
+from monitor.targets import target_source
 
 # Statuses a server gives to refuse HEAD; the link is then checked again with GET.
 HEAD_REFUSED = {400, 403, 405, 406, 501}
@@ -54,39 +50,17 @@ class WebsiteSpider(scrapy.Spider):
         self.as_of = date.fromisoformat(as_of) if as_of else date.today()
         self.checked: set[str] = set()  # URLs whose link check is done or pending in this run
         self.requested: set[str] = set()  # URLs requested as pages in this run
+        self.targets: dict[str, dict[str, Any]] = {}  # 网站标识码 → registry facts of the run's websites
         self.rendered_lists: set[str] = set()  # column pages whose list is read from Chromium
         self.xhr_requested: set[tuple[str, str]] = set()  # (column, XHR list URL) pairs requested in this run
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        # Chromium gets the executable and the host map at launch (scrapy-playwright reads these options).
-        args = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-dev-shm-usage"]
-        rules = parse_host_map(settings.get("MONITOR_HOST_MAP", ""))
-        if rules:
-            args.append(f"--host-resolver-rules={chromium_rules(rules)}")
-        options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
-        options.setdefault("executable_path", settings.get("MONITOR_CHROMIUM"))
-        options["args"] = list(options.get("args", [])) + args
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="spider")
 
     # ------------------------------------------------------------------ start
 
     def load_targets(self) -> list[dict[str, Any]]:
-        engine = db.engine_for(self.settings.get("MONITOR_DATABASE_URL"))
-        upgrade(engine)
-        with engine.connect() as conn:
-            query = select(db.websites).where(db.websites.c.active.is_(True))
-            sites = [dict(r._mapping) for r in conn.execute(query)]
-            columns = [dict(r._mapping) for r in conn.execute(
-                select(db.site_columns).where(db.site_columns.c.source == "registry"))]
-        engine.dispose()
-        if self.site_filter:
-            sites = [s for s in sites if s["site_code"] in self.site_filter]
-        for site in sites:
-            site["columns"] = [c for c in columns if c["site_code"] == site["site_code"]]
-        return sites
+        """The registry facts of this run's websites, from the target source (monitor/targets.py)."""
+        targets = target_source(self.settings).targets("website", self.site_filter)
+        self.targets = {t.id: t.facts for t in targets}
+        return list(self.targets.values())
 
     async def start(self) -> AsyncIterator[Request]:
         sites = self.load_targets()
@@ -163,7 +137,7 @@ class WebsiteSpider(scrapy.Spider):
 
     def fact_values(self, facts: PageFacts, encoding: str | None) -> dict[str, Any]:
         f = facts.footer
-        limit = self.settings.getint("MONITOR_TEXT_SAMPLE_CHARS", 20000)
+        limit = self.settings.getint("MONITOR_TEXT_SAMPLE_CHARS")
         return {
             "encoding": encoding, "title": facts.title,
             "published": facts.published.value if facts.published else None,
@@ -251,7 +225,7 @@ class WebsiteSpider(scrapy.Spider):
     def follow_columns(self, response: Response, site: dict, facts: PageFacts) -> Iterator[Any]:
         columns = site["columns"]
         if not columns:
-            limit = self.settings.getint("MONITOR_MAX_DISCOVERED_COLUMNS", 60)
+            limit = self.settings.getint("MONITOR_MAX_DISCOVERED_COLUMNS")
             home_host = urlsplit(response.url).hostname
             columns = []
             for col in facts.columns:
@@ -296,7 +270,7 @@ class WebsiteSpider(scrapy.Spider):
         if failed:
             yield from failed
             return
-        render = self.settings.getbool("MONITOR_RENDER_SCRIPT_LISTS", True)
+        render = self.settings.getbool("MONITOR_RENDER_SCRIPT_LISTS")
         page_url = self.asked_url(response.request)
         # A list the page builds by script: from its XHR endpoints on the same site when it names them, else from
         # the DOM rendered in Chromium. Until then the page row says what the static page held.
@@ -317,7 +291,7 @@ class WebsiteSpider(scrapy.Spider):
                                     "column": column, "started": time.monotonic(),
                                     "fallback": page_url if render and meta["list_page"] == 0 else None})
         next_index = meta["list_page"] + 1
-        if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES", 3):
+        if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES"):
             for url in facts.next_pages:
                 if canonicalize(url) not in self.requested:
                     yield self.page_request(url, site, "list", meta["column_url"], self.parse_list,
@@ -327,7 +301,7 @@ class WebsiteSpider(scrapy.Spider):
             yield from self.sample_articles(site, meta["column_url"], facts.entries)
 
     def sample_articles(self, site: dict, column_url: str, entries: list[ListEntry]) -> Iterator[Request]:
-        wanted = self.settings.getint("MONITOR_ARTICLES_PER_COLUMN", 2)
+        wanted = self.settings.getint("MONITOR_ARTICLES_PER_COLUMN")
         for entry in entries:
             if wanted <= 0:
                 break

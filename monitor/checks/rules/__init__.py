@@ -1,33 +1,34 @@
-"""One module per indicator. Each has CODE and `check(facts, book, as_of) -> list[Finding]`, a pure function."""
+"""The rule registry: every module of this package that declares a `RULE` (see monitor/checks/rule.py).
+
+Adding an indicator means adding a module here, its entry in the rulebook and its tests; nothing in the core
+names an indicator. Modules are found by name, in alphabetical order, so the order of findings is stable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import importlib
+import pkgutil
 
-from monitor.checks.facts import SiteFacts
-from monitor.checks.model import Finding
-from monitor.checks.rulebook import Rulebook
-from monitor.checks.rules import (
-    broken_links,
-    column_blank,
-    column_stale,
-    commercial_ads,
-    domain,
-    footer_marks,
-    hidden_links,
-    homepage_stale,
-    ipv6,
-    personal_data,
-    site_unreachable,
-    tls,
-    typos,
-    zhaocuo_entrance,
-)
+from monitor.checks.rule import CRAWL, WINDOW, Rule
 
-Rule = Callable[[SiteFacts, Rulebook, date], list[Finding]]
-# Rules that judge probes only: the ones that apply to a site that was probed but not crawled.
-PROBE_RULES = (site_unreachable.CODE, ipv6.CODE)
-RULES: dict[str, Rule] = {m.CODE: m.check for m in (
-    site_unreachable, ipv6, homepage_stale, column_stale, column_blank, broken_links, footer_marks, zhaocuo_entrance,
-    domain, typos, commercial_ads, personal_data, hidden_links, tls)}
+
+def _discover() -> dict[str, Rule]:
+    found: dict[str, Rule] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        rule = getattr(importlib.import_module(f"{__name__}.{module}"), "RULE", None)
+        if isinstance(rule, Rule):
+            if rule.code in found:
+                raise ValueError(f"indicator {rule.code} declared twice (monitor/checks/rules/{module}.py)")
+            found[rule.code] = rule
+    return found
+
+
+RULES: dict[str, Rule] = _discover()
+
+
+def rules_for(target_kind: str, scope: str | None = None) -> list[Rule]:
+    """The rules judging one kind of target; only those of one scope (CRAWL or WINDOW) when given."""
+    return [r for r in RULES.values() if r.target_kind == target_kind and scope in (None, r.scope)]
+
+
+__all__ = ["CRAWL", "RULES", "WINDOW", "Rule", "rules_for"]

@@ -14,13 +14,13 @@ from datetime import date
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "broken_links"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
     home = other = 0
@@ -46,9 +46,8 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     return findings
 
 
-def deduction(findings: list[Finding], book: Rulebook) -> float:
+def deduction(findings: list[Finding], ind: Indicator) -> float:
     """Points deducted: per broken link as the rulebook says (unknown nationally: 0)."""
-    ind = book[CODE]
     each_home, each_other = ind.params.get("home_points_each"), ind.params.get("other_points_each")
     total = 0.0
     for f in findings:
@@ -56,3 +55,6 @@ def deduction(findings: list[Finding], book: Rulebook) -> float:
             each = each_home if f.evidence.get("on_homepage") else each_other
             total += each or 0.0
     return total
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("links",), params=("home_points_each", "other_points_each"), deduction=deduction)

@@ -18,7 +18,8 @@ from datetime import date
 from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "column_blank"
 
@@ -32,8 +33,7 @@ def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> dict | None:
                  and p.get("outcome") != "ok" and p.get("url") != column.url), None)
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     veto = ind.param("veto_blank")
     findings: list[Finding] = []
     blank = unsure = 0
@@ -71,3 +71,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     findings.append(Finding(CODE, "", outcome, reason, observed, threshold,
                             {"blank": blank, "unsure": unsure, "as_of": str(as_of)}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("columns", "pages"), params=("veto_blank",))

@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, months_before, unreadable_reason
-from monitor.checks.rulebook import Indicator, Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 from monitor.checks.rules.column_blank import unread_list_page
 
 CODE = "column_stale"
@@ -41,8 +42,7 @@ def window(column: ColumnFacts, ind: Indicator, as_of: date) -> tuple[date, str]
     return None
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     findings: list[Finding] = []
     stale_core = stale_all = 0
     unsure = 0
@@ -96,3 +96,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     else:
         findings.append(Finding(CODE, "", PASS, "", observed, threshold, site_evidence))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("columns",), params=("dynamic_days", "notice_policy_months", "personnel_plan_months", "veto_stale", "veto_long_stale"))

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, PASS, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "commercial_ads"
 
@@ -22,8 +23,7 @@ def is_ad_host(host: str, ad_hosts: list[str]) -> bool:
     return any(host.startswith(a) if a.endswith(".") else host == a or host.endswith("." + a) for a in ad_hosts)
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     ad_hosts = ind.param("ad_hosts")
     findings, seen = [], set()
     for link in facts.links:
@@ -37,3 +37,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     n = sum(facts.counts(CODE, f.subject) for f in findings)
     findings.append(Finding(CODE, "", FAIL if n else PASS, ind.reason if n else "", f"{n}处", "0处", {}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("links",), params=("ad_hosts", "points_each"))

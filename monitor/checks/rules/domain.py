@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, PASS, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "domain"
 
@@ -30,8 +31,7 @@ def problems(host: str, kind: str, parent_host: str | None) -> list[str]:
     return out
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     host = (urlsplit(facts.site["homepage"]).hostname or "").lower()
     parent = urlsplit(facts.parent_homepage).hostname if facts.parent_homepage else None
     found = problems(host, facts.site["kind"], parent)
@@ -39,3 +39,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     if found:
         return [Finding(CODE, "", FAIL, ind.reason, ";".join(found), ".gov.cn 规范域名", evidence)]
     return [Finding(CODE, "", PASS, "", host, ".gov.cn 规范域名", evidence)]
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("site", "parent_homepage"), params=())

@@ -17,7 +17,8 @@ from datetime import date
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "footer_marks"
 MARKS = (("footer_conac", "党政机关标识"), ("footer_site_code", "网站标识码"), ("footer_icp", "ICP备案号"),
@@ -26,8 +27,7 @@ SAMPLED_ROLES = ("column", "list", "article")
 EXAMPLES = 10  # pages named in the evidence of a finding about sampled pages
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     home = facts.homepage
     if home is None or home["outcome"] != "ok":
         return [Finding(CODE, "", INCONCLUSIVE, "首页无法读取,待复核", "", "页面底部标识齐全",
@@ -75,3 +75,6 @@ def _sampled(facts: SiteFacts, home: dict, as_of: date) -> list[Finding]:
                                 "sampled": len(pages), "examples": [p["url"] for p in missing[:EXAMPLES]],
                                 "as_of": str(as_of)}))
     return out
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("site", "homepage", "pages"), params=("points_each",))

@@ -12,13 +12,13 @@ from datetime import date
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import PASS, REVIEW, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "hidden_links"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     keywords = ind.param("keywords")
     findings, seen = [], set()
     for link in facts.links:
@@ -36,3 +36,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     findings.append(Finding(CODE, "", REVIEW if findings else PASS, ind.reason if findings else "",
                             f"{len(findings)}处", "0处", {}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("links", "pages"), params=("keywords",))

@@ -17,13 +17,13 @@ from datetime import date, timedelta
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "homepage_stale"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     days = ind.param("window_days")
     start = as_of - timedelta(days=days)
     threshold = f"监测点前{days}天内({start}至{as_of})有更新"
@@ -58,3 +58,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
             evidence["unreadable_columns"] = unread[:10]
             return [Finding(CODE, "", INCONCLUSIVE, "部分二级页面无法读取,待复核", observed, threshold, evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, threshold, evidence)]
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("site", "homepage", "home_entries", "columns"), params=("window_days",))

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, SKIPPED, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import WINDOW, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "ipv6"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     end = datetime.combine(as_of, datetime.min.time())
     visits = sorted((p for p in facts.probes if p["family"] == "ipv6" and end - timedelta(days=7) <= p["probed_at"] < end),
                     key=lambda p: p["probed_at"])
@@ -33,3 +33,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     if last["outcome"] == "no_route":
         return [Finding(CODE, "", INCONCLUSIVE, "监测网络无IPv6路由,待复核", observed, "IPv6可访问", evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, "IPv6可访问", evidence)]
+
+
+RULE = Rule(CODE, check, scope=WINDOW, needs=("probes",), params=())

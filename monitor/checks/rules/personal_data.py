@@ -12,7 +12,8 @@ from datetime import date
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import PASS, REVIEW, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "personal_data"
 ID_NUMBER = re.compile(r"(?<![\dA-Za-z])([1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dA-Za-z])")
@@ -26,8 +27,7 @@ def valid_id(number: str) -> bool:
     return "10X98765432"[total % 11] == number[17].upper()
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     findings = []
     for page in facts.pages:
         text = page.get("text_sample") or ""
@@ -43,3 +43,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     findings.append(Finding(CODE, "", REVIEW if findings else PASS, ind.reason if findings else "",
                             f"{len(findings)}处", "0处", {}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("pages",), params=())

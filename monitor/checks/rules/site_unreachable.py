@@ -18,7 +18,8 @@ from datetime import date, datetime, timedelta
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
 from monitor.checks.outcomes import UNSURE_STATUS
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import WINDOW, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "site_unreachable"
 
@@ -34,8 +35,7 @@ def visit_failed(outcome: str, status: int | None, latency_ms: int | None, timeo
     return True  # no page at all: timeout, DNS, refused, TLS, reset …
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     days, per_day = ind.param("window_days"), ind.param("min_visits_per_day")
     timeout_s, share_limit = ind.param("timeout_seconds"), ind.param("veto_share")
     end = datetime.combine(as_of, datetime.min.time())
@@ -71,3 +71,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     if share >= share_limit:
         return [Finding(CODE, "", FAIL, ind.reason, observed, threshold, evidence)]
     return [Finding(CODE, "", PASS, "", observed, threshold, evidence)]
+
+
+RULE = Rule(CODE, check, scope=WINDOW, needs=("site", "probes"), params=("window_days", "min_visits_per_day", "timeout_seconds", "veto_share"))

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import PASS, REVIEW, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "tls"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     site_host = urlsplit(facts.site["homepage"]).hostname
     failing = {p["url"]: p.get("error") for p in facts.pages if p["outcome"] == "tls"}
     failing.update({lk.url: lk.error for lk in facts.links
@@ -28,3 +28,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     findings.append(Finding(CODE, "", REVIEW if findings else PASS, ind.reason if findings else "",
                             f"{len(findings)}处", "0处", {}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("site", "pages", "links"), params=())

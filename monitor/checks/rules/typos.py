@@ -2,7 +2,7 @@
 
 Why: notices criticise 错字漏字 (e.g. 四川 2018 Q4: 案列, 拔给, 海拨). Only exact list entries are findings: a guard
 (本案列入 for 案列) suppresses a hit whose surrounding text makes the string correct. The list lives in
-rulebooks/typos.yaml; MONITOR_TYPO_LIST adds a user file (leader names and titles, institution names) in the same
+rulebooks/typos.yaml; the parameter user_list (filled from MONITOR_TYPO_LIST when the rulebook is loaded) adds a user file (leader names and titles, institution names) in the same
 format. Each finding carries the context snippet for a person to confirm.
 Example: "本次检查通报了三起典型案列。" → fail 案列→案例; "该问题本案列入重点督办事项" → nothing.
 """
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, PASS, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "typos"
-BUILTIN = Path(__file__).resolve().parent.parent / "rulebooks" / "typos.yaml"
+BUILTIN = files("monitor.checks") / "rulebooks" / "typos.yaml"  # package data: also read from a zipped egg
 CONTEXT = 20
 
 
@@ -55,11 +57,8 @@ def _covers(window: str, guard: str, wrong: str, offset: int) -> bool:
     return False
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    from monitor.config import setting
-
-    ind = book[CODE]
-    pairs = confusion_list(str(setting("MONITOR_TYPO_LIST", "") or ""))
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
+    pairs = confusion_list(ind.params.get("user_list") or "")
     by_subject: dict[str, Finding] = {}
     for page in facts.pages:
         for wrong, right, context in find_typos(page.get("text_sample") or "", pairs):
@@ -71,3 +70,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     n = sum(facts.counts(CODE, f.subject) for f in findings)
     findings.append(Finding(CODE, "", FAIL if n else PASS, ind.reason if n else "", f"{n}处", "0处", {}))
     return findings
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("pages",), params=("points_each", "user_list"))

@@ -11,13 +11,13 @@ from datetime import date
 
 from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
-from monitor.checks.rulebook import Rulebook
+from monitor.checks.rule import CRAWL, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "zhaocuo_entrance"
 
 
-def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
-    ind = book[CODE]
+def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     home = facts.homepage
     evidence = {"url": facts.site["homepage"], "as_of": str(as_of)}
     if home is None or home["outcome"] != "ok":
@@ -25,3 +25,6 @@ def check(facts: SiteFacts, book: Rulebook, as_of: date) -> list[Finding]:
     if home["footer_zhaocuo"]:
         return [Finding(CODE, "", PASS, "", "有", "首页设置找错入口", evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, "无", "首页设置找错入口", evidence)]
+
+
+RULE = Rule(CODE, check, scope=CRAWL, needs=("site", "homepage"), params=())

@@ -1,0 +1,1 @@
+"""Page-fact extraction: encodings, dates, lists, footers, links, unreadable pages."""

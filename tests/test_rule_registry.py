@@ -1,0 +1,93 @@
+"""The rule contract: every indicator module declares itself, the rulebook backs every declaration, and one failing
+rule neither stops the others nor decides a verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+import pytest
+
+from monitor import db
+from monitor.checks.facts import SiteFacts
+from monitor.checks.model import ERROR, FAIL, Finding
+from monitor.checks.rule import CRAWL, FACT_NAMES, WINDOW, Rule
+from monitor.checks.rulebook import load_rulebook
+from monitor.checks.rules import RULES, rules_for
+from monitor.checks.runner import ERROR_REASON, run_rules
+from monitor.checks.scoring import deduction, verdict
+from tests.test_rules import AS_OF, facts
+
+BOOK = load_rulebook("")
+
+
+def test_every_rulebook_indicator_has_one_rule_and_every_declaration_is_backed() -> None:
+    assert set(RULES) == set(BOOK.indicators)
+    for code, rule in RULES.items():
+        assert rule.code == code and rule.target_kind == "website"
+        missing = [p for p in rule.params if p not in BOOK[code].params]
+        assert not missing, f"{code} declares parameters the rulebook lacks: {missing}"
+        undeclared = [p for p in BOOK[code].params if p not in rule.params]
+        assert not undeclared, f"{code}: rulebook parameters its rule does not declare: {undeclared}"
+        assert all(hasattr(facts(), n) for n in rule.needs)
+    assert {r.code for r in rules_for("website", WINDOW)} == {"site_unreachable", "ipv6"}
+    assert len(rules_for("website", CRAWL)) == len(RULES) - 2 and rules_for("account") == []
+    assert set(FACT_NAMES) <= {f.name for f in dataclasses.fields(SiteFacts)}
+
+
+def test_a_declaration_is_checked() -> None:
+    with pytest.raises(ValueError, match="scope"):
+        Rule("x", lambda *a: [], scope="weekly")
+    with pytest.raises(ValueError, match="unknown facts"):
+        Rule("x", lambda *a: [], needs=("cookies",))
+
+
+def broken(facts, ind, as_of):
+    raise KeyError("footer_site_code")
+
+
+def test_a_failing_rule_is_an_error_finding_and_the_others_still_run(caplog) -> None:
+    rules = [dataclasses.replace(RULES["column_blank"], check=broken), RULES["zhaocuo_entrance"]]
+    found = run_rules(rules, facts(), BOOK, AS_OF, "5325000001")
+    assert [(f.indicator, f.outcome) for f in found] == [("column_blank", ERROR), ("zhaocuo_entrance", "pass")]
+    assert found[0].reason == ERROR_REASON and "KeyError" in found[0].evidence["error"]
+    assert "rule column_blank failed on 5325000001" in caplog.text and "Traceback" in caplog.text
+    # A veto rule that failed cannot pass the site: 待定, never 合格 or 不合格.
+    result = verdict("portal", found, BOOK)
+    assert (result.result, result.reasons) == ("待定", ["空白栏目待复核"])
+
+
+def test_scoring_reads_each_rules_declared_deduction(tmp_path) -> None:
+    local = tmp_path / "city.yaml"
+    local.write_text("indicators:\n  broken_links: {points: 4, params: {home_points_each: 1, other_points_each: 0.5}}\n"
+                     "  footer_marks: {points: 2, params: {points_each: 1}}\n", encoding="utf-8")
+    book = load_rulebook(local)
+    links = [Finding("broken_links", f"http://x/{i}", FAIL, "", evidence={"on_homepage": i < 2}) for i in range(5)]
+    assert deduction("broken_links", links, book) == 2 + 1.5  # the rule's own: per link, by where it is
+    assert deduction("broken_links", links * 2, book) == 4  # capped at the indicator's points
+    marks = [Finding("footer_marks", m, FAIL, "") for m in ("ICP备案号", "网站标识码", "公安备案号")]
+    assert deduction("footer_marks", marks, book) == 2  # the default: points_each per item, capped
+    assert deduction("broken_links", links, BOOK) == 0  # national points unknown: nothing deducted
+
+
+def test_an_erroring_rule_never_resolves_a_violation(sqlite_url: str, monkeypatch) -> None:
+    """Evaluation with a rule that raises: the run goes on, the site is 待定, its open violation stays open."""
+    from monitor.checks import rules as registry
+    from monitor.evaluate import evaluate
+    from monitor.migrate import upgrade
+    from tests.test_evaluate import NO_PROBES, PORTAL, crawl_run, rows
+    from tests.test_evaluate import registry as site_registry
+
+    engine = db.engine_for(sqlite_url)
+    upgrade(engine)
+    columns = site_registry(engine)
+    crawl_run(engine, "r1", datetime(2021, 3, 3), blank=5, columns=columns)
+    evaluate(engine, "2021Q1", datetime(2021, 3, 3), book=BOOK, not_monitored=NO_PROBES)
+    crawl_run(engine, "r2", datetime(2021, 3, 10), blank=0, columns=columns)
+    monkeypatch.setitem(registry.RULES, "column_blank", dataclasses.replace(RULES["column_blank"], check=broken))
+    summary = evaluate(engine, "2021Q1", datetime(2021, 3, 10), book=BOOK, not_monitored=NO_PROBES)
+    assert summary.checked == 2 and summary.results["待定"] == 2
+    assert all(v["resolved_at"] is None for v in rows(engine, db.violations, indicator="column_blank"))
+    errors = rows(engine, db.findings, period="2021Q1", outcome="error")
+    assert {e["target_id"] for e in errors} == {PORTAL, "5325000002"}
+    assert date(2021, 3, 10) == summary.as_of.date()
