@@ -2,6 +2,7 @@
 
 The expected article date is in each file name (`…_article_2016-11-22.html`; `_2024-03` = month only). Prints one
 line per page and the totals. Footer marks are checked for invention: every mark returned must occur in the page.
+Last, each page is decoded as if served with a server's default Latin-1 header: it must read as without one.
 
     .venv/bin/python bench/corpus_extraction.py [CORPUS_DIR]
 """
@@ -22,6 +23,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pages"
 # Pages whose visible date disagrees with the date in their file name, which came from their meta PubDate; the
 # visible date wins by design (a meta tag written at page generation is not the publication date).
 VISIBLE_WINS = {"mhxqwer-clone__sc-gov-cn_article_2022-10-14.html": date(2020, 9, 15)}
+LYING_HEADERS = ("text/html; charset=ISO-8859-1", "text/html; charset=windows-1252")
 
 
 @dataclass
@@ -79,6 +81,11 @@ def main() -> None:
     print(f"script-written footers flagged for rendering: {sum(1 for r in results if r.marks['script_footer'])}")
     print(f"invented marks: {sum(len(r.invented) for r in results)}")
     print(f"{len(results)} pages in {elapsed:.2f} s ({len(results) / elapsed:.0f} pages/s)")
+    # Servers that send Tomcat's/Apache's default charset whatever the page is: the page must read the same.
+    for header in LYING_HEADERS:
+        same = sum(decode(path.read_bytes(), header)[0] == decode(path.read_bytes(), None)[0]
+                   for path in sorted(directory.glob("*.html")))
+        print(f"served as {header!r}: {same}/{len(results)} pages read as without the header")
 
 
 if __name__ == "__main__":

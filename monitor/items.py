@@ -1,19 +1,40 @@
-"""The facts spiders emit, one item class per table they land in (see monitor/db.py for the columns).
+"""The observation model: one dataclass per kind of fact, shared by the spiders (which emit them as items), the
+storage pipeline (which writes each into its `table`), the loaded facts rules judge (monitor/checks/facts.py) and the
+tables of monitor/db.py, which tests/test_observations.py checks field by field against these classes — so a new
+fact is added here and in its table, and a fact added to only one of them fails that test.
 
-Items are plain dataclasses; `table` names the destination and `on_conflict` how a re-played row is treated.
+`table` names the destination, `key` its natural key (the table's unique constraint) and `on_conflict` how a
+re-played row is treated. `from_row` builds an observation from a stored row (the surrogate `id` and columns of
+joined tables are left out).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar, Self
+
+
+class Observation:
+    """What every observation class declares; `from_row` is the one way stored rows become typed facts."""
+
+    table: ClassVar[str]
+    key: ClassVar[tuple[str, ...]]
+    on_conflict: ClassVar[str] = "update"
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in row.items() if k in names})
 
 
 @dataclass
-class PageItem:
+class PageItem(Observation):
+    """One fetched page of a site (homepage, column, list page, article) and the facts read from it."""
+
     table: ClassVar[str] = "pages"
-    on_conflict: ClassVar[str] = "update"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "url")
     run_id: str
     site_code: str
     url: str
@@ -41,9 +62,11 @@ class PageItem:
 
 
 @dataclass
-class ListEntryItem:
+class ListEntryItem(Observation):
+    """One item of a column's list (or of the homepage's), with the date printed beside it."""
+
     table: ClassVar[str] = "list_entries"
-    on_conflict: ClassVar[str] = "update"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "page_url", "position")
     run_id: str
     site_code: str
     column_url: str
@@ -56,9 +79,9 @@ class ListEntryItem:
 
 
 @dataclass
-class LinkItem:
+class LinkItem(Observation):
     table: ClassVar[str] = "links"
-    on_conflict: ClassVar[str] = "update"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "source_url", "url", "tag")
     run_id: str
     site_code: str
     source_url: str
@@ -72,9 +95,9 @@ class LinkItem:
 
 
 @dataclass
-class LinkCheckItem:
+class LinkCheckItem(Observation):
     table: ClassVar[str] = "link_checks"
-    on_conflict: ClassVar[str] = "update"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "url")
     run_id: str
     url: str
     checked_at: datetime
@@ -87,10 +110,11 @@ class LinkCheckItem:
 
 
 @dataclass
-class ColumnItem:
+class ColumnItem(Observation):
     """A column discovered from a site's navigation; never overwrites a column the registry lists."""
 
     table: ClassVar[str] = "site_columns"
+    key: ClassVar[tuple[str, ...]] = ("site_code", "url")
     on_conflict: ClassVar[str] = "ignore"
     site_code: str
     url: str
@@ -105,11 +129,11 @@ class ColumnItem:
 
 
 @dataclass
-class ProbeItem:
+class ProbeItem(Observation):
     """One availability visit of a homepage."""
 
     table: ClassVar[str] = "probes"
-    on_conflict: ClassVar[str] = "update"
+    key: ClassVar[tuple[str, ...]] = ("round_id", "site_code", "family")
     round_id: str
     site_code: str
     family: str
@@ -120,3 +144,31 @@ class ProbeItem:
     latency_ms: int | None = None
     address: str | None = None
     error: str | None = None
+
+
+@dataclass
+class Website(Observation):
+    """A website of the registry as rules read it (written by `govmon import-targets`, never by a spider)."""
+
+    table: ClassVar[str] = "websites"
+    key: ClassVar[tuple[str, ...]] = ("site_code",)
+    site_code: str
+    name: str
+    homepage: str
+    region_code: str
+    region_name: str
+    level: str  # province / city / county
+    kind: str  # portal / department
+    sponsor: str | None = None
+    parent_site_code: str | None = None
+    active: bool = True
+    source: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        # A registry file's row (another target source) leaves unset fields None: running, region name unknown.
+        fixed = {**row, "active": row.get("active") is not False, "region_name": row.get("region_name") or ""}
+        return super().from_row(fixed)
+
+
+OBSERVATIONS: tuple[type[Observation], ...] = (PageItem, ListEntryItem, LinkItem, LinkCheckItem, ColumnItem, ProbeItem)

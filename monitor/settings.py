@@ -134,6 +134,11 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.middlewares.RetryAfterMiddleware": 550,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Knows when the last request of a target has finished (then the checks pipeline judges it).
+    "monitor.extensions.targets.TargetTracker": 50,
+}
+
 ITEM_PIPELINES = {
     "monitor.pipelines.storage.StoragePipeline": 800,
     # Judges each crawled target with the rules that need only this crawl, once the crawl has finished.

@@ -1,5 +1,5 @@
 """The checks pipeline: a crawl alone (`scrapy crawl website`) leaves findings and open violations; evaluation
-re-runs the same rules with the same result; a crawl cut short judges nothing."""
+re-runs the same rules with the same result. (A crawl cut short: tests/test_target_tracker.py.)"""
 
 from __future__ import annotations
 
@@ -44,14 +44,3 @@ async def test_a_crawl_alone_leaves_findings_and_open_violations(db_url: str, tm
     assert len({t for t, _, _ in after_crawl}) == len(scenario.sites)
     evaluate(engine, "2021Q1", datetime(2021, 3, 3), not_monitored=("site_unreachable",))
     assert crawl_findings(engine) == after_crawl  # the same rules on the same facts: the same findings
-
-
-@deferred_f_from_coro_f
-async def test_a_crawl_cut_short_judges_nothing(sqlite_url: str, tmp_path: Path) -> None:
-    scenario = load_scenario("honghe_2021q1")
-    engine = prepare(sqlite_url, scenario, tmp_path)
-    with SimWeb(scenario) as web:
-        await crawl("website", FAST | {"MONITOR_DATABASE_URL": sqlite_url, "MONITOR_HOST_MAP": web.host_map,
-                                       "CLOSESPIDER_PAGECOUNT": 20}, run_id="cut", as_of=scenario.as_of.isoformat())
-    assert rows(engine, db.pages, run_id="cut")  # facts were stored …
-    assert not rows(engine, db.findings) and not rows(engine, db.violations)  # … but a partial crawl is not judged

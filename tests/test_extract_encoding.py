@@ -69,3 +69,58 @@ def test_binary_signatures_and_nul_bytes() -> None:
     assert not looks_binary(codecs.BOM_UTF16_LE + "<html>政务</html>".encode("utf-16-le"))  # NULs of UTF-16
     assert not looks_binary("<html>政务</html>".encode("gbk")) and not looks_binary(b"")
     assert not looks_binary("<html>政务</html>".encode())
+
+
+# Servers' default charset headers (Tomcat, Apache, proxies): they decode any bytes, so they are weak evidence.
+WEAK_HEADERS = ["text/html; charset=ISO-8859-1", "text/html;charset=latin-1", "text/html; charset=windows-1252",
+                "text/html; charset=iso-8859-15"]
+GBK_PAGE = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>通知公告_个旧市人民政府'
+            '</title></head><body><a href="/a.html">关于开展安全生产大检查的通知</a> 2021-03-01 镕 '
+            '<div class="footer">网站标识码：5325010001 滇ICP备05000003号</div></body></html>')
+
+
+@pytest.mark.parametrize("header", WEAK_HEADERS)
+def test_default_latin1_header_gives_way_to_a_gbk_meta(header: str) -> None:
+    text, encoding = decode(GBK_PAGE.encode("gb18030"), header)
+    assert (text, encoding) == (GBK_PAGE, "gb18030")
+
+
+@pytest.mark.parametrize("header", WEAK_HEADERS[:2])
+def test_default_latin1_header_gives_way_to_gbk_bytes_without_any_declaration(header: str) -> None:
+    page = GBK_PAGE.replace('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "")
+    assert decode(page.encode("gbk"), header) == (page, "gb18030")
+
+
+def test_default_latin1_header_gives_way_to_utf8_bytes() -> None:
+    page = GBK_PAGE.replace("gb2312", "utf-8")
+    assert decode(page.encode(), "text/html; charset=ISO-8859-1") == (page, "utf-8")
+    assert decode(page.replace("charset=utf-8", "").encode(), "text/html; charset=ISO-8859-1")[1] == "utf-8"
+    # A template's gb2312 meta on a page saved as UTF-8: the bytes are UTF-8, whatever the two declarations say.
+    assert decode(GBK_PAGE.encode(), "text/html; charset=ISO-8859-1") == (GBK_PAGE, "utf-8")
+
+
+def test_truncated_gbk_page_under_a_latin1_header_is_still_gbk() -> None:
+    text, encoding = decode(GBK_PAGE.encode("gb18030")[:-20] + b"\xb5", "text/html; charset=ISO-8859-1")
+    assert encoding == "gb18030" and "网站标识码：5325010001" in text
+
+
+# Genuine Latin-1 error pages: "Größe für Straße" and "très élève" are valid GB18030 too, read as nonsense hanzi.
+LATIN1_PAGES = ["<html><head><title>Fehler 404</title></head><body>Die Seite wurde nicht gefunden. Größe für Straße "
+                "Übersicht © Apache Tomcat</body></html>",
+                "<html><body><h1>Erreur 500</h1>Ça marche très bien, élève. Réessayez plus tard.</body></html>"]
+
+
+@pytest.mark.parametrize("page", LATIN1_PAGES)
+def test_a_page_genuinely_in_latin1_stays_latin1(page: str) -> None:
+    body = page.encode("latin-1")
+    assert decode(body, "text/html; charset=ISO-8859-1") == (page, "iso8859-1")
+    # with a CJK meta copied from the site's template, too: the bytes are no CJK text
+    templated = page.replace("<html>", '<html><meta charset="gb2312">')
+    assert decode(templated.encode("latin-1"), "text/html; charset=ISO-8859-1") == (templated, "iso8859-1")
+
+
+def test_latin1_reading_of_gbk_bytes_would_lose_the_footer() -> None:
+    """The failure the rule prevents: the header believed, the marks and the title are mojibake."""
+    body = GBK_PAGE.encode("gb18030")
+    assert "网站标识码" not in body.decode("latin-1")
+    assert "网站标识码" in decode(body, "text/html; charset=ISO-8859-1")[0]

@@ -13,6 +13,7 @@ from monitor.extract.lists import (
     classify_column,
     json_list_entries,
     list_entries,
+    nav_columns,
     next_pages,
     xhr_list_urls,
 )
@@ -121,3 +122,37 @@ def test_json_list_entries_shapes() -> None:
     ("网上调查", "interaction"), ("办事指南", "service"), ("便民服务", "service"), ("机构概况", "other")])
 def test_column_classification(name: str, category: str) -> None:
     assert classify_column(name) == category
+
+
+BASE_HREF = '<head><base href="http://www.hh.gov.cn/zwgk/"></head>'
+
+
+def test_entries_resolve_against_base_href() -> None:
+    html = f"""<html>{BASE_HREF}<body><ul><li><a href="202103/t1.html">相对</a><span>2021-03-02</span></li>
+    <li><a href="/gzdt/t2.html">根相对</a><span>2021-03-01</span></li>
+    <li><a href="http://www.hh.gov.cn/xxgk/t3.html">绝对</a><span>2021-02-28</span></li></ul></body></html>"""
+    urls = ["http://www.hh.gov.cn/zwgk/202103/t1.html", "http://www.hh.gov.cn/gzdt/t2.html",
+            "http://www.hh.gov.cn/xxgk/t3.html"]
+    assert [u for _, u, _, _ in _entries(html)] == urls
+    assert [u for _, u, _, _ in _entries(html, item_selector="li")] == urls  # the registry's selectors too
+
+
+def test_pagination_and_xhr_resolve_against_base_href() -> None:
+    html = f"""<html>{BASE_HREF}<body><div class="page"><a href="index_1.html">下一页</a></div>
+    <script>createPageHTML(3, 0, "index", "html");</script>
+    <div data-url="list.json"></div><script>$.getJSON('/api/list?col=12', f);</script></body></html>"""
+    assert next_pages(Selector(text=html), BASE + "index.html") == [
+        "http://www.hh.gov.cn/zwgk/index_1.html", "http://www.hh.gov.cn/zwgk/index_2.html"]
+    assert xhr_list_urls(Selector(text=html), BASE) == [
+        "http://www.hh.gov.cn/zwgk/list.json", "http://www.hh.gov.cn/api/list?col=12"]
+    # the page itself is no next page, whichever way its link is written
+    own = '<base href="/zwgk/"><div class="page"><a href="../gzdt/index.html">下一页</a></div>'
+    assert next_pages(Selector(text=own), BASE + "index.html") == []
+
+
+def test_navigation_columns_resolve_against_base_href() -> None:
+    html = f"""<html>{BASE_HREF}<body><div class="nav"><a href="tzgg/">通知公告</a><a href="/zcwj/">政策文件</a>
+    <a href="http://www.hh.gov.cn/zwgk/">政务公开</a><a href="http://www.yn.gov.cn/gzdt/">省政府动态</a></div></body></html>"""
+    assert [(c.name, c.url) for c in nav_columns(Selector(text=html), BASE)] == [
+        ("通知公告", "http://www.hh.gov.cn/zwgk/tzgg/"), ("政策文件", "http://www.hh.gov.cn/zcwj/"),
+        ("政务公开", "http://www.hh.gov.cn/zwgk/")]

@@ -13,6 +13,8 @@ from monitor.checks.rules import footer_marks
 from monitor.extract.dates import visible_text
 from monitor.extract.encoding import decode
 from monitor.extract.page import extract_page
+from tests.rule_facts import page
+from tests.rule_facts import site as rule_site
 
 # What each footer mark looks like in a page's visible text (or, for the conac mark, its HTML).
 PRESENT = {"网站标识码": lambda text, html: "标识码" in text, "ICP备案号": lambda text, html: "ICP" in text,
@@ -29,11 +31,10 @@ def test_footer_rule_fails_only_marks_that_are_really_absent(corpus_dir: Path) -
         if facts.footer.written_by_script:
             continue  # judged on the Chromium-rendered page, never on the source
         f = facts.footer
-        home = {"url": "http://www.example.gov.cn/", "outcome": "ok", "status": 200, "rendered": False,
-                "footer_site_code": f.site_code, "footer_icp": f.icp, "footer_police": f.police,
-                "footer_conac": f.conac, "footer_zhaocuo": f.zhaocuo}
-        site = {"site_code": f.site_code or "0000000000", "homepage": home["url"],
-                "region_code": (f.site_code or "000000")[:6], "kind": "portal"}
+        home = page("http://www.example.gov.cn/", footer_site_code=f.site_code, footer_icp=f.icp,
+                    footer_police=f.police, footer_conac=f.conac, footer_zhaocuo=f.zhaocuo)
+        site = rule_site(site_code=f.site_code or "0000000000", homepage=home.url,
+                         region_code=(f.site_code or "000000")[:6])
         findings = footer_marks.check(SiteFacts(site, "r", home, [], [], [home], []), book[footer_marks.CODE], date(2026, 11, 1))
         judged += 1
         plain = " ".join(visible_text(facts_sel(text)).split())

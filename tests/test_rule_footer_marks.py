@@ -1,16 +1,28 @@
-"""页面底部标识 and the 找错 entrance: homepage marks, the registry's code and region, sampled pages."""
+"""页面底部标识: homepage marks, the registry's code and region, sampled pages (a wrong code fails, a mark not found
+is only reviewed), an unreadable homepage, reviewers' false positives."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW
-from monitor.checks.rules import footer_marks, zhaocuo_entrance
-from tests.test_rules import AS_OF, BOOK, HOME, facts, page, site_level
+from monitor.checks.rules import footer_marks
+from tests.rule_facts import AS_OF, BOOK, HOME, facts, page, site_level
 
 
-def article(n: int, **extra) -> dict:
+def article(n: int, **extra):
     return page(f"{HOME}art/{n}.html", role="article", **extra)
+
+
+def test_footer_marks_presence_equality_and_region() -> None:
+    assert site_level(footer_marks.check(facts(), BOOK[footer_marks.CODE], AS_OF)).outcome == PASS
+    wrong = footer_marks.check(facts(homepage=page(footer_site_code="5325999999", footer_police=None)), BOOK[footer_marks.CODE], AS_OF)
+    failed = {f.subject for f in wrong if f.outcome == FAIL}
+    assert failed == {"公安机关备案号", "网站标识码一致性", "网站标识码区划", ""}
+    other_region = footer_marks.check(facts(homepage=page(footer_site_code="5325010002")), BOOK[footer_marks.CODE], AS_OF)
+    assert {f.subject for f in other_region if f.outcome == FAIL} == {"网站标识码一致性", "网站标识码区划", ""}
 
 
 @pytest.mark.parametrize("column", ["footer_conac", "footer_site_code", "footer_icp", "footer_police"])
@@ -23,9 +35,18 @@ def test_each_missing_homepage_mark_fails_by_name(column: str) -> None:
     assert failed[0].evidence["url"] == HOME
 
 
+def test_region_boundary_is_the_first_six_digits() -> None:
+    """Same region, other site: only the equality fails; the region compares the code's first 6 digits exactly."""
+    same_region = footer_marks.check(facts(homepage=page(footer_site_code="5325000002")), BOOK[footer_marks.CODE], AS_OF)
+    assert {f.subject for f in same_region if f.outcome == FAIL} == {"网站标识码一致性", ""}
+    f = next(f for f in footer_marks.check(facts(homepage=page(footer_site_code="5325010002")), BOOK[footer_marks.CODE],
+                                           AS_OF) if f.subject == "网站标识码区划")
+    assert (f.observed, f.threshold) == ("532501", "532500")
+
+
 def test_central_code_has_no_region_to_compare() -> None:
     site = facts(homepage=page(footer_site_code="bm01000001"))
-    site.site.update(site_code="bm01000001", region_code="100000")
+    site = replace(site, site=replace(site.site, site_code="bm01000001", region_code="100000"))
     assert site_level(footer_marks.check(site, BOOK[footer_marks.CODE], AS_OF)).outcome == PASS
 
 
@@ -46,21 +67,14 @@ def test_sampled_pages_wrong_code_fails_missing_mark_is_only_reviewed() -> None:
 
 
 def test_false_positive_mark_does_not_fail_the_indicator() -> None:
-    from dataclasses import replace
-
     site = replace(facts(homepage=page(footer_conac=False)), suppressed=frozenset({("footer_marks", "党政机关标识")}))
     findings = footer_marks.check(site, BOOK[footer_marks.CODE], AS_OF)
     assert [f.outcome for f in findings if f.subject == "党政机关标识"] == [FAIL]
     assert site_level(findings).outcome == PASS
 
 
-def test_unreadable_homepage_is_inconclusive_for_footer_and_zhaocuo() -> None:
-    home = page(outcome="timeout", status=None)
-    assert [f.outcome for f in footer_marks.check(facts(homepage=home), BOOK[footer_marks.CODE], AS_OF)] == [INCONCLUSIVE]
-    assert [f.outcome for f in zhaocuo_entrance.check(facts(homepage=home), BOOK[zhaocuo_entrance.CODE], AS_OF)] == [INCONCLUSIVE]
-
-
-def test_zhaocuo_entrance_on_the_homepage() -> None:
-    assert zhaocuo_entrance.check(facts(), BOOK[zhaocuo_entrance.CODE], AS_OF)[0].outcome == PASS
-    f = zhaocuo_entrance.check(facts(homepage=page(footer_zhaocuo=False)), BOOK[zhaocuo_entrance.CODE], AS_OF)[0]
-    assert (f.outcome, f.reason) == (FAIL, "首页未设置“我为政府网站找错”入口")
+@pytest.mark.parametrize("home", [page(outcome="timeout", status=None), page(outcome="challenge", status=412), None])
+def test_unreadable_homepage_is_inconclusive(home) -> None:
+    site = facts(homepage=home) if home is not None else replace(facts(), homepage=None)
+    findings = footer_marks.check(site, BOOK[footer_marks.CODE], AS_OF)
+    assert [(f.outcome, f.reason) for f in findings] == [(INCONCLUSIVE, "首页无法读取,待复核")]

@@ -16,7 +16,7 @@ from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import RULES, rules_for
 from monitor.checks.runner import ERROR_REASON, run_rules
 from monitor.checks.scoring import deduction, verdict
-from tests.test_rules import AS_OF, facts
+from tests.rule_facts import AS_OF, facts
 
 BOOK = load_rulebook("")
 

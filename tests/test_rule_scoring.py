@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW, Finding
-from monitor.checks.rulebook import load_rulebook
+from monitor.checks.rulebook import RulebookError, load_rulebook
 from monitor.checks.scoring import PENDING, QUALIFIED, UNQUALIFIED, verdict
 
 BOOK = load_rulebook("")
@@ -80,3 +80,39 @@ def test_false_positives_do_not_count(tmp_path: Path) -> None:
     book = book_with(tmp_path, "indicators:\n  typos: {points: 50, params: {points_each: 1}}\n")
     suppressed = {("typos", "u#0")}
     assert verdict("portal", typos(41), book, suppressed).score == 60
+
+
+# Moved from tests/test_rules.py when the rule tests were split one module per indicator.
+
+def test_scoring_veto_score_threshold_and_pending(tmp_path: Path) -> None:
+    veto = Finding("column_blank", "", FAIL, "空白栏目超过5")
+    assert verdict("portal", [veto], BOOK).result == UNQUALIFIED
+    assert verdict("portal", [veto], BOOK, {("column_blank", "")}).result == QUALIFIED  # false positive
+    pending = Finding("homepage_stale", "", INCONCLUSIVE, "首页无法读取,待复核")
+    assert verdict("portal", [pending], BOOK).result == PENDING
+    local = tmp_path / "local.yaml"
+    local.write_text("indicators:\n  broken_links: {points: 40, params: {home_points_each: 40, other_points_each: 1}}\n",
+                     encoding="utf-8")
+    book = load_rulebook(local)
+    home_broken = [Finding("broken_links", "u", FAIL, "", evidence={"on_homepage": True})]
+    assert verdict("portal", home_broken, book).score == 60 and verdict("portal", home_broken, book).result == QUALIFIED
+    two = home_broken + [Finding("broken_links", "v", FAIL, "", evidence={"on_homepage": False})]
+    v = verdict("portal", two, book)
+    assert (v.result, v.score) == (QUALIFIED, 60)  # capped at the indicator's 40 points: exactly 60 passes
+    local.write_text("indicators:\n  broken_links: {points: 41, params: {home_points_each: 41}}\n", encoding="utf-8")
+    assert verdict("portal", home_broken, load_rulebook(local)).result == UNQUALIFIED  # 59 < 60
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("indicators:\n  nonsense: {points: 1}\n", "indicators.nonsense: unknown indicator"),
+    ("indicators:\n  column_stale: {params: {dynamic_days: -1}}\n", "indicators.column_stale.params.dynamic_days: must not be negative"),
+    ("indicators:\n  column_blank: {params: {veto_blank: five}}\n", "indicators.column_blank.params.veto_blank: expected a number"),
+    ("indicators:\n  column_blank: {colour: red}\n", "indicators.column_blank.colour: unknown key"),
+    ("indicators: [1, 2\n", "not valid YAML"),
+])
+def test_malformed_rulebook_is_refused_with_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulebookError, match=message) as err:
+        load_rulebook(path)
+    assert str(path) in str(err.value)

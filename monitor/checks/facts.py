@@ -1,12 +1,14 @@
 """The stored facts a rule judges, loaded for one site and one crawl run (plus its probes for the window).
 
-Rules never touch the database: `load_site_facts` reads once, rules get plain dataclasses.
+Rules never touch the database: `load_site_facts` reads once and gives typed facts — the observations of
+monitor/items.py (pages, list entries, probes), the registry's `Website`, and `ColumnFacts` / `LinkFacts`, which join
+a registry column with its page and entries, and a link with its check. Rules read attributes, never rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.items import ListEntryItem, PageItem, ProbeItem, Website
 
 
 @dataclass
@@ -24,17 +27,17 @@ class ColumnFacts:
     level: int | None
     unit: str | None
     path: str | None
-    page: dict[str, Any] | None  # the column's first list page as fetched (None: not fetched in this run)
-    entries: list[dict[str, Any]] = field(default_factory=list)  # list entries of all its pages (XHR included)
+    page: PageItem | None  # the column's first list page as fetched (None: not fetched in this run)
+    entries: list[ListEntryItem] = field(default_factory=list)  # list entries of all its pages (XHR included)
 
     @property
     def newest(self) -> date | None:
-        dates = [e["published"] for e in self.entries if e["published"] is not None]
+        dates = [e.published for e in self.entries if e.published is not None]
         return max(dates) if dates else None
 
     def newest_until(self, day: date) -> date | None:
         """The newest date not after `day` (later dates are schedules or typos, not updates)."""
-        dates = [e["published"] for e in self.entries if e["published"] is not None and e["published"] <= day]
+        dates = [e.published for e in self.entries if e.published is not None and e.published <= day]
         return max(dates) if dates else None
 
     @property
@@ -44,6 +47,8 @@ class ColumnFacts:
 
 @dataclass
 class LinkFacts:
+    """A link (links row) with the check of its URL in the same run (link_checks; None when not checked)."""
+
     url: str
     source_url: str
     anchor: str | None
@@ -58,25 +63,31 @@ class LinkFacts:
 
 @dataclass
 class SiteFacts:
-    site: dict[str, Any]  # the websites row
+    site: Website
     run_id: str | None
-    homepage: dict[str, Any] | None  # the homepage's pages row
-    home_entries: list[dict[str, Any]]
+    homepage: PageItem | None  # the homepage as fetched in the run
+    home_entries: list[ListEntryItem]
     columns: list[ColumnFacts]
-    pages: list[dict[str, Any]]
+    pages: list[PageItem]
     links: list[LinkFacts]
     parent_homepage: str | None = None
-    probes: list[dict[str, Any]] = field(default_factory=list)
+    probes: list[ProbeItem] = field(default_factory=list)
     # (indicator, subject) of violations a reviewer marked false_positive: still reported, never counted
     suppressed: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def code(self) -> str:
-        return self.site["site_code"]
+        return self.site.site_code
 
     def counts(self, indicator: str, subject: str) -> bool:
         """Does a failing item count toward its indicator's totals (not a reviewer's false positive)?"""
         return (indicator, subject) not in self.suppressed
+
+
+def outcome_of(page: PageItem | None) -> dict[str, str] | None:
+    """A page's outcome in the shape monitor.checks.outcomes.unreadable_reason reads (it also words the simulated
+    web's expected outcomes, which have no page)."""
+    return None if page is None else {"outcome": page.outcome}
 
 
 def _rows(conn: Connection, query) -> list[dict[str, Any]]:
@@ -111,41 +122,43 @@ def false_positives(conn: Connection, target_kind: str, target_id: str) -> froze
 
 
 def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of: datetime | None = None,
-                    probe_days: int = 7, site: dict[str, Any] | None = None) -> SiteFacts:
-    """Everything the rules judge for one site: the registry rows (`site`, when the crawl took them from another
+                    probe_days: int = 7, site: Website | dict[str, Any] | None = None) -> SiteFacts:
+    """Everything the rules judge for one site: the registry record (`site`, when the crawl took it from another
     target source), what `run_id` saw of the site (nothing when None), the probes of the `probe_days` before
     `as_of`, and the reviewer's false positives."""
     if site is None:
-        site = dict(conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping)
+        site = conn.execute(select(db.websites).where(db.websites.c.site_code == site_code)).one()._mapping
+    record = site if isinstance(site, Website) else Website.from_row(site)
     suppressed = false_positives(conn, "website", site_code)
     parent = None
-    if site.get("parent_site_code"):
+    if record.parent_site_code:
         parent = conn.execute(select(db.websites.c.homepage)
-                              .where(db.websites.c.site_code == site["parent_site_code"])).scalar()
-    probes: list[dict[str, Any]] = []
+                              .where(db.websites.c.site_code == record.parent_site_code)).scalar()
+    probes: list[ProbeItem] = []
     if as_of is not None:
-        probes = _rows(conn, select(db.probes).where(
+        probes = [ProbeItem.from_row(r) for r in _rows(conn, select(db.probes).where(
             db.probes.c.site_code == site_code, db.probes.c.probed_at < as_of,
-            db.probes.c.probed_at >= as_of - timedelta(days=probe_days)))
+            db.probes.c.probed_at >= as_of - timedelta(days=probe_days)))]
     if run_id is None:
-        return SiteFacts(site, None, None, [], [], [], [], parent, probes, suppressed)
-    pages = _rows(conn, select(db.pages).where(db.pages.c.run_id == run_id, db.pages.c.site_code == site_code))
-    by_url = {p["url"]: p for p in pages}
+        return SiteFacts(record, None, None, [], [], [], [], parent, probes, suppressed)
+    pages = [PageItem.from_row(r) for r in _rows(conn, select(db.pages).where(db.pages.c.run_id == run_id,
+                                                                              db.pages.c.site_code == site_code))]
+    by_url = {p.url: p for p in pages}
     entries = _rows(conn, select(db.list_entries).where(db.list_entries.c.run_id == run_id,
                                                         db.list_entries.c.site_code == site_code))
-    by_column: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in entries:
-        by_column[e["column_url"]].append(e)
-    columns = [ColumnFacts(c["url"], c["name"], c["category"], c["level"], c["unit"], c["path"], by_url.get(c["url"]),
-                           by_column.get(c["url"], []))
-               for c in _rows(conn, select(db.site_columns).where(db.site_columns.c.site_code == site_code)
+    by_column: dict[str, list[ListEntryItem]] = defaultdict(list)
+    for e in map(ListEntryItem.from_row, entries):
+        by_column[e.column_url].append(e)
+    columns_q = select(*(db.site_columns.c[f.name] for f in fields(ColumnFacts) if f.name not in ("page", "entries")))
+    columns = [ColumnFacts(**r, page=by_url.get(r["url"]), entries=by_column.get(r["url"], []))
+               for r in _rows(conn, columns_q.where(db.site_columns.c.site_code == site_code)
                               .order_by(db.site_columns.c.id))]
     links_q = (select(db.links, db.link_checks.c.outcome, db.link_checks.c.status, db.link_checks.c.error)
                .join(db.link_checks, and_(db.link_checks.c.run_id == db.links.c.run_id,
                                           db.link_checks.c.url == db.links.c.url), isouter=True)
                .where(db.links.c.run_id == run_id, db.links.c.site_code == site_code))
-    links = [LinkFacts(r["url"], r["source_url"], r["anchor"], r["tag"], r["on_homepage"], r["external"], r["hidden"],
-                       r["outcome"], r["status"], r["error"]) for r in _rows(conn, links_q)]
-    homepage = next((p for p in pages if p["role"] == "home"), None)
-    home_entries = by_column.get(homepage["url"], []) if homepage else []
-    return SiteFacts(site, run_id, homepage, home_entries, columns, pages, links, parent, probes, suppressed)
+    link_fields = {f.name for f in fields(LinkFacts)}
+    links = [LinkFacts(**{k: v for k, v in r.items() if k in link_fields}) for r in _rows(conn, links_q)]
+    homepage = next((p for p in pages if p.role == "home"), None)
+    home_entries = by_column.get(homepage.url, []) if homepage else []
+    return SiteFacts(record, run_id, homepage, home_entries, columns, pages, links, parent, probes, suppressed)

@@ -1,4 +1,10 @@
-"""Links of a page: every a, img, script, iframe and link element, canonicalised and classified."""
+"""Links of a page: every a, img, script, iframe and link element, canonicalised and classified.
+
+Relative addresses are resolved as a browser resolves them: against the document's base URL, which is the first
+<base href> of the page (itself resolved against the page URL; only http(s)), else the page URL. CMS templates use
+<base> to serve a column from one directory with links written for another; ignoring it makes entries and
+attachments point where nothing is, and the link checks report broken links that do not exist.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +69,9 @@ def canonicalize(url: str) -> str:
 
 @lru_cache(maxsize=65536)
 def absolute(href: str | None, base_url: str) -> str | None:
-    """Absolute canonical http(s) URL of an href, or None for what is no link (javascript:, mailto:, #…)."""
+    """Absolute canonical http(s) URL of an href, or None for what is no link (javascript:, mailto:, #…).
+
+    `base_url` is the document's base URL (document_base), which differs from the page URL under a <base href>."""
     if not href:
         return None
     href = href.strip()
@@ -75,8 +83,24 @@ def absolute(href: str | None, base_url: str) -> str | None:
     return canonicalize(url)
 
 
-def page_links(sel: Selector, base_url: str) -> list[LinkFact]:
-    page_domain = registrable_domain(urlsplit(base_url).hostname or "")
+def document_base(sel: Selector, page_url: str) -> str:
+    """The URL relative addresses of a page resolve against: its first <base href>, else the page URL."""
+    href = sel.xpath("(//base[@href])[1]/@href").get()
+    if href is None or not href.strip():
+        return page_url
+    # A javascript:/data: base, or one that does not parse, makes no http(s) address: the page URL stays.
+    try:
+        base = urljoin(page_url, href.strip())
+        parts = urlsplit(base)
+        return base if parts.scheme in ("http", "https") and parts.hostname else page_url
+    except ValueError:
+        return page_url
+
+
+def page_links(sel: Selector, page_url: str) -> list[LinkFact]:
+    """Every link of a page, resolved against its base URL; external means outside the page's own site."""
+    page_domain = registrable_domain(urlsplit(page_url).hostname or "")
+    base_url = document_base(sel, page_url)
     hidden = hidden_elements(sel)  # once per page rather than an ancestor walk per link
     links: list[LinkFact] = []
     seen: set[tuple[str, str]] = set()

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from monitor.extract.dates import parse_date
-from monitor.extract.links import absolute
+from monitor.extract.links import absolute, document_base
 from monitor.extract.model import ColumnLink, DateFact, ListEntry
 
 SKIP_AREA = re.compile(r"nav|menu|head|foot|top\b|bottom|crumb|position|location|weizhi|dqwz|page|fenye|"
@@ -104,8 +104,9 @@ def _row_date(row: Selector, anchor: Selector, ref: date | None, date_selector: 
     return None
 
 
-def list_entries(sel: Selector, base_url: str, *, item_selector: str | None = None,
+def list_entries(sel: Selector, page_url: str, *, item_selector: str | None = None,
                  date_selector: str | None = None, ref: date | None = None) -> list[ListEntry]:
+    base_url = document_base(sel, page_url)  # hrefs resolve against <base href> when the page has one
     if item_selector:
         entries = []
         for item in sel.css(item_selector):
@@ -139,12 +140,14 @@ def is_empty_list(text: str) -> bool:
     return any(marker in text for marker in EMPTY_MARKERS)
 
 
-def next_pages(sel: Selector, base_url: str) -> list[str]:
+def next_pages(sel: Selector, page_url: str) -> list[str]:
     """Pagination links in order: 下一页 links, TRS createPageHTML scripts, index_N.html links."""
     pages: list[str] = []
+    base_url = document_base(sel, page_url)  # script-written links resolve against <base href> too
+    this_page = absolute(page_url, page_url)
 
     def add(url: str | None) -> None:
-        if url and url not in pages and url != absolute(base_url, base_url):
+        if url and url not in pages and url != this_page:
             pages.append(url)
 
     for anchor in sel.xpath("//a[@href]"):
@@ -166,9 +169,11 @@ def next_pages(sel: Selector, base_url: str) -> list[str]:
     return pages
 
 
-def xhr_list_urls(sel: Selector, base_url: str) -> list[str]:
-    """JSON endpoints a list page loads by XHR: data-url/data-src/data-api attributes and .json URLs in scripts."""
+def xhr_list_urls(sel: Selector, page_url: str) -> list[str]:
+    """JSON endpoints a list page loads by XHR: data-url/data-src/data-api attributes and .json URLs in scripts.
+    Relative ones resolve against the document's base URL, as fetch() and XMLHttpRequest resolve them."""
     urls: list[str] = []
+    base_url = document_base(sel, page_url)
     for value in sel.xpath("//@data-url | //@data-src | //@data-api | //@data-list").getall():
         if ".json" in value or "/api/" in value:
             urls.append(urljoin(base_url, value))
@@ -238,13 +243,14 @@ NAV_AREA = re.compile(r"nav|menu|daohang|lanmu|column|lm\b|channel", re.I)
 ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
 
 
-def nav_columns(sel: Selector, base_url: str, exclude: set[str] = frozenset()) -> list[ColumnLink]:
+def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset()) -> list[ColumnLink]:
     """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere.
 
     Links that are list entries (`exclude`) or look like article pages (t20210301_0.html, /content/…) are not
     columns, whatever their anchor says."""
-    host = urlsplit(base_url).hostname
-    home = absolute(base_url, base_url)
+    host = urlsplit(page_url).hostname
+    home = absolute(page_url, page_url)
+    base_url = document_base(sel, page_url)
     columns: dict[str, ColumnLink] = {}
     for anchor in sel.xpath("//body//a[@href]"):
         name = _text(anchor).strip()

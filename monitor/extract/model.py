@@ -72,8 +72,9 @@ class PageFacts:
     footer: FooterFacts = field(default_factory=FooterFacts)
     xhr_lists: list[str] = field(default_factory=list)  # JSON endpoints a list page loads by XHR
     text: str = ""  # visible body text
-    # Where the entries came from: html (the markup), script_json (a JSON literal in a script), comment (an HTML
-    # comment a script writes out), rendered (the DOM after Chromium ran the page's scripts).
+    # Where the entries came from: html (the markup), script_json (a JSON literal in a script), script_xml (the
+    # records of a <script type="text/xml"> datastore, 大汉 jpage lists), comment (an HTML comment a script writes
+    # out), rendered (the DOM after Chromium ran the page's scripts).
     list_source: str = "html"
     # What the page is instead of the page asked for (monitor/extract/unreadable.py): challenge / blocked / login /
     # moved, with its Chinese reason and where a stub or notice sends the visitor; None for a page to read.

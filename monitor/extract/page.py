@@ -11,7 +11,13 @@ from monitor.extract.footer import footer_facts
 from monitor.extract.links import page_links
 from monitor.extract.lists import list_entries, nav_columns, next_pages, xhr_list_urls
 from monitor.extract.model import PageFacts
-from monitor.extract.unreadable import classify, commented_entries, script_json_entries, script_list_signs
+from monitor.extract.unreadable import (
+    classify,
+    commented_entries,
+    script_json_entries,
+    script_list_signs,
+    script_xml_entries,
+)
 
 
 def extract_page(html: str, url: str, *, encoding: str | None = None, item_selector: str | None = None,
@@ -27,7 +33,10 @@ def extract_page(html: str, url: str, *, encoding: str | None = None, item_selec
         entries = script_json_entries(sel, url, ref=ref)
         source = "script_json" if entries else source
         if not entries:
-            entries = commented_entries(html or "", url, ref=ref)
+            entries = script_xml_entries(sel, url, ref=ref)
+            source = "script_xml" if entries else source
+        if not entries:
+            entries = commented_entries(html or "", url, ref=ref, sel=sel)
             source = "comment" if entries else source
     inter = classify(html or "", text, title, url, status=status, entries=len(entries), final_url=final_url, sel=sel)
     return PageFacts(

@@ -4,7 +4,8 @@ Government sites often answer a column URL with something other than the column:
 pages that set a cookie by script and reload, 磐云/加速乐/创宇 browser checks), a WAF block page, a short redirect
 stub (GBK `window.location="/?adfwkey=…"` pages), a login wall, or a 域名变更 notice that sends visitors elsewhere.
 Others hold the list where a parser does not look: JSON in a `<script>` (集约化/UCAP platforms: `var listData =
-{articleList: […]}`), an HTML comment that a script writes out, or a single-page shell (Vue/Angular) or an XHR search
+{articleList: […]}`), records of an XML datastore in a `<script type="text/xml">` (大汉 JCMS jpage lists), an HTML
+comment that a script writes out, or a single-page shell (Vue/Angular) or an XHR search
 API (TRS 海云 `/irs/front/search`) that fills an empty container. Judging such a page as an empty list would report
 a blank or stale column that is not; these functions say what the page is so the crawler can read it another way or
 record it as unreadable (待定), never as blank.
@@ -15,6 +16,7 @@ whose list is readable is never an interstitial, whatever words it contains.
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import re
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from monitor.extract.links import registrable_domain
+from monitor.extract.links import document_base, registrable_domain
 from monitor.extract.lists import EMPTY_MARKERS, json_list_entries, list_entries
 from monitor.extract.model import ListEntry
 
@@ -100,7 +102,8 @@ def repair_mojibake(text: str) -> str:
 
 
 def redirect_target(html: str, base_url: str) -> str | None:
-    """The address a meta refresh or a script redirect sends the visitor to."""
+    """The address a meta refresh or a script redirect sends the visitor to; `base_url` is the document's base URL
+    (links.document_base), against which browsers resolve both."""
     m = META_REFRESH.search(html)
     if m:
         return urljoin(base_url, m.group(1).strip())
@@ -139,13 +142,14 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
         return Interstitial(BLOCKED, "网站防火墙拦截页")
     if not _short(text, 1500):
         return None  # a page with that much to read is no interstitial
-    target = redirect_target(html, url)
+    base = document_base(sel, url)
+    target = redirect_target(html, base)
     if MOVED_WORDS.search(head) or (_short(text, 600) and MOVED_WORDS.search(text)):
         host = urlsplit(url).hostname
         outside = target if target and urlsplit(target).hostname != host else None  # www.x.gov.cn → new.x.gov.cn too
         if outside is None:  # the notice names the new address as a link
             for href in sel.xpath("//a/@href").getall():
-                link = urljoin(url, href)
+                link = urljoin(base, href)
                 if link.startswith("http") and urlsplit(link).hostname != host:
                     outside = link
                     break
@@ -262,9 +266,11 @@ def _normalise(record: dict) -> dict:
     return out
 
 
-def script_json_entries(sel: Selector, base_url: str, *, ref: date | None = None) -> list[ListEntry]:
-    """List entries held as JSON (or a JS literal) in inline scripts: the records list with the most dated titles."""
+def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None) -> list[ListEntry]:
+    """List entries held as JSON (or a JS literal) in inline scripts: the records list with the most dated titles.
+    Relative addresses resolve against the document's base URL, as the links a script writes do."""
     best: list[ListEntry] = []
+    base_url = document_base(sel, page_url)
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         if "{" not in script or len(script) > 2_000_000:
             continue
@@ -294,14 +300,44 @@ def script_json_entries(sel: Selector, base_url: str, *, ref: date | None = None
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
-def commented_entries(html: str, base_url: str, *, ref: date | None = None) -> list[ListEntry]:
-    """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do)."""
+def commented_entries(html: str, page_url: str, *, ref: date | None = None,
+                      sel: Selector | None = None) -> list[ListEntry]:
+    """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do).
+    `sel` is the page's Selector when the caller has one: it gives the <base href> the written links resolve
+    against."""
     entries: list[ListEntry] = []
+    base_url: str | None = None
     for m in COMMENT.finditer(html):
         body = m.group(1)
         if body.count("<a ") + body.count("<A ") < 2:
             continue
+        if base_url is None:  # found once, and only for a page with a commented list
+            base_url = document_base(sel if sel is not None else Selector(text=html or "<html></html>"), page_url)
         found = list_entries(Selector(text=f"<html><body><ul>{body}</ul></body></html>"), base_url, ref=ref)
         if sum(e.date is not None for e in found) >= 2:
             entries += [e for e in found if e.url not in {x.url for x in entries}]
+    return entries
+
+
+# 大汉 (Hanweb) JCMS jpage lists: <script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>
+# …, the rows jpage.js writes into the page; a record may also hold its row escaped instead of in CDATA.
+XML_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+
+
+def script_xml_entries(sel: Selector, page_url: str, *, ref: date | None = None) -> list[ListEntry]:
+    """List entries held as the records of an XML datastore in a `<script type="text/xml">` (大汉 jpage lists).
+    Rows are read as markup rows are: only dated lists count, addresses resolve against the document's base URL."""
+    entries: list[ListEntry] = []
+    base_url: str | None = None
+    for script in sel.xpath("//script[contains(translate(@type, 'XML', 'xml'), 'xml')]/text()").getall():
+        rows = [m.group(1) if m.group(1) is not None else htmllib.unescape(m.group(2))
+                for m in XML_RECORD.finditer(script)]
+        if not rows:
+            continue
+        base_url = base_url or document_base(sel, page_url)
+        body = "".join(rows)
+        # Table rows stay rows only inside a table; anything else is read as list items.
+        markup = f"<table>{body}</table>" if body.lstrip()[:3].lower() == "<tr" else f"<ul>{body}</ul>"
+        found = list_entries(Selector(text=f"<html><body>{markup}</body></html>"), base_url, ref=ref)
+        entries += [e for e in found if e.url not in {x.url for x in entries}]
     return entries

@@ -1,14 +1,15 @@
-"""Checks pipeline: when a crawl ends, every rule that needs only this crawl's facts judges each crawled target.
+"""Checks pipeline: each crawled target is judged by every rule that needs only this crawl's facts, as soon as the
+target's last request has finished (monitor/extensions/targets.py sends `target_finished`).
 
-The website spider records facts; this pipeline (after the storage pipeline, which has written every row by then)
-loads each crawled target's facts of this run, runs the target kind's CRAWL-scope rules (monitor/checks/rules: the
-rules over a window of days, such as availability over a week of probes, and the verdict per period are left to
-`govmon evaluate`), and records their findings and the violations' life cycle for the quarter of the crawl's
-monitoring date. So `scrapy crawl website` alone leaves findings and open violations in the database; evaluation
-later re-runs the same rules on the period's crawl, with the same result.
+At that moment the storage pipeline writes its buffered rows, the target's facts of this run are loaded and the
+target kind's CRAWL-scope rules (monitor/checks/rules) run; their findings and the violations' life cycle are recorded
+for the quarter of the crawl's monitoring date. Rules over a window of days (availability over a week of probes) and
+the verdict per period are left to `govmon evaluate`, which re-runs the same rules on the period's crawl with the
+same result. So `scrapy crawl website` alone leaves findings and open violations in the database.
 
-A crawl that did not finish normally (killed, shut down, closed early) is not judged: partial facts would read as
-blank or stale columns.
+A target whose requests did not all finish — the crawl was killed, shut down or closed early — is never judged:
+partial facts would read as blank or stale columns. Without the tracker (a user removed it), targets are judged when
+a crawl ends normally.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import CRAWL, rules_for
 from monitor.checks.runner import run_rules
+from monitor.extensions.targets import target_finished
 from monitor.items import PageItem
 from monitor.periods import quarter_of
+from monitor.pipelines.storage import StoragePipeline
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,13 @@ class ChecksPipeline:
         self.crawler = crawler
         self.url = url
         self.targets: dict[str, None] = {}  # site codes crawled in this run, in order
+        self.judged: set[str] = set()
+        self.engine = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChecksPipeline:
         pipe = cls(crawler, crawler.settings.get("MONITOR_DATABASE_URL"))
+        crawler.signals.connect(pipe.target_finished, signal=target_finished)
         # spider_closed comes after every pipeline's close_spider: the storage pipeline has written all rows, and
         # the reason says whether the crawl finished.
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
@@ -51,15 +57,32 @@ class ChecksPipeline:
             self.targets.setdefault(item.site_code)
         return item
 
+    def target_finished(self, target: str, spider: Any) -> None:
+        if getattr(spider, "name", "") != "website" or target in self.judged:
+            return
+        storage = next((p for p in self.crawler.engine.scraper.itemproc.middlewares
+                        if isinstance(p, StoragePipeline)), None)
+        if storage is not None:
+            storage.flush_all()
+        self.judge(spider, [target])
+
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if not self.targets or getattr(spider, "name", "") != "website":
+        if getattr(spider, "name", "") != "website":
             return
-        if reason != "finished":
-            log.warning("run %s ended with %s: its targets are not judged (evaluate after a complete crawl)",
-                        spider.run_id, reason)
-            return
+        rest = [c for c in self.targets if c not in self.judged]
+        if rest and reason != "finished":
+            log.warning("run %s ended with %s: %d targets whose crawl did not finish are not judged",
+                        spider.run_id, reason, len(rest))
+        elif rest:
+            self.judge(spider, rest)
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def judge(self, spider: Any, codes: list[str]) -> None:
+        self.engine = self.engine or db.engine_for(self.url)
         facts = getattr(spider, "targets", {})
-        judge_run(db.engine_for(self.url), spider.run_id, spider.as_of, {c: facts.get(c) for c in self.targets})
+        judge_run(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes})
+        self.judged.update(codes)
 
 
 def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None]) -> int:
@@ -77,7 +100,6 @@ def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None]) -> 
             store_findings(conn, period, as_of, ("website", code), findings, [r.code for r in rules])
             update_violations(conn, as_of, ("website", code), findings)
         stored += len(findings)
-    log.info("run %s: %d crawl rules judged %d sites for %s (%d findings)", run_id, len(rules), len(sites),
-             period, stored)
-    engine.dispose()
+    log.debug("run %s: %d crawl rules judged %s for %s (%d findings)", run_id, len(rules), ", ".join(sites),
+              period, stored)
     return stored

@@ -75,10 +75,14 @@ class StoragePipeline:
                 db.upsert(conn, table, rows, keys)
         self.written += len(rows)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
+    def flush_all(self) -> None:
+        """Write every buffered row now (a target finished and is about to be judged from the database)."""
         for table_name in list(self.buffers):
             self.flush(table_name)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        self.flush_all()
         if self.engine is None:
             return
         stats = {k: (v.isoformat() if isinstance(v, datetime) else v)

@@ -15,22 +15,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.facts import ColumnFacts, SiteFacts
+from monitor.checks.facts import ColumnFacts, SiteFacts, outcome_of
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
+from monitor.items import PageItem
 
 CODE = "column_blank"
 
 
-def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> dict | None:
+def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> PageItem | None:
     """A list page (pagination or XHR list) of an entry-less column that could not be read: the column's list is
     unknown, not empty."""
-    if column.entries or (column.page or {}).get("rendered"):
+    if column.entries or (column.page is not None and column.page.rendered):
         return None  # a list read from the rendered page (its XHRs run by Chromium) does not hang on them
-    return next((p for p in facts.pages if p.get("column_url") == column.url and p.get("role") == "list"
-                 and p.get("outcome") != "ok" and p.get("url") != column.url), None)
+    return next((p for p in facts.pages if p.column_url == column.url and p.role == "list"
+                 and p.outcome != "ok" and p.url != column.url), None)
 
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
@@ -40,23 +41,23 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     for column in facts.columns:
         page = column.page
         evidence = {"url": column.url, "column": column.display, "unit": column.unit, "as_of": str(as_of)}
-        if page is None or page["outcome"] != "ok":
-            if page is None or link_state(page["outcome"], page["status"]) != "broken":
+        if page is None or page.outcome != "ok":
+            if page is None or link_state(page.outcome, page.status) != "broken":
                 unsure += 1
-                if page is not None and page.get("error"):
-                    evidence["error"] = page["error"]
+                if page is not None and page.error:
+                    evidence["error"] = page.error
                 findings.append(Finding(CODE, column.url, INCONCLUSIVE,
-                                        unreadable_reason(page) or "栏目页面无法读取,待复核",
-                                        "未抓取" if page is None else page["outcome"], "栏目有信息", evidence))
+                                        unreadable_reason(outcome_of(page)) or "栏目页面无法读取,待复核",
+                                        "未抓取" if page is None else page.outcome, "栏目有信息", evidence))
             continue
         if column.entries:
             continue
         failed = unread_list_page(facts, column)
         if failed is not None:
             unsure += 1
-            evidence |= {"list_url": failed["url"], "list_outcome": failed["outcome"], "error": failed.get("error")}
+            evidence |= {"list_url": failed.url, "list_outcome": failed.outcome, "error": failed.error}
             findings.append(Finding(CODE, column.url, INCONCLUSIVE, "列表由脚本加载,未能读取,待复核",
-                                    f"列表页面 {failed['outcome']} {failed['status'] or ''}".strip(), "栏目有信息",
+                                    f"列表页面 {failed.outcome} {failed.status or ''}".strip(), "栏目有信息",
                                     evidence))
             continue
         findings.append(Finding(CODE, column.url, FAIL, "空白栏目", "栏目无任何信息", "栏目有信息", evidence))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitor.checks.facts import ColumnFacts, SiteFacts
+from monitor.checks.facts import ColumnFacts, SiteFacts, outcome_of
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, months_before, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
@@ -49,8 +49,8 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     for column in facts.columns:
         win = window(column, ind, as_of)
         page = column.page
-        failed_list = unread_list_page(facts, column) if page is not None and page["outcome"] == "ok" else None
-        readable = page is not None and page["outcome"] == "ok" and failed_list is None
+        failed_list = unread_list_page(facts, column) if page is not None and page.outcome == "ok" else None
+        readable = page is not None and page.outcome == "ok" and failed_list is None
         if readable and not column.entries:
             # Blank (judged by 空白栏目), but "应更新但长期不更新的栏目" includes blank columns of any category.
             stale_all += facts.counts(CODE, column.url) and facts.counts(BLANK, column.url)
@@ -62,12 +62,12 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
                     "window_start": str(start)}
         if not readable:
             shown = failed_list or page
-            state = "未抓取" if shown is None else f"{shown['outcome']} {shown['status'] or ''}".strip()
-            if failed_list is None and page is not None and link_state(page["outcome"], page["status"]) == "broken":
+            state = "未抓取" if shown is None else f"{shown.outcome} {shown.status or ''}".strip()
+            if failed_list is None and page is not None and link_state(page.outcome, page.status) == "broken":
                 continue  # a column link that fails is a broken link (链接可用性), not a stale column
-            reason = "列表由脚本加载,未能读取,待复核" if failed_list else unreadable_reason(page) or "栏目页面无法读取,待复核"
-            if shown is not None and shown.get("error"):
-                evidence["error"] = shown["error"]
+            reason = "列表由脚本加载,未能读取,待复核" if failed_list else unreadable_reason(outcome_of(page)) or "栏目页面无法读取,待复核"
+            if shown is not None and shown.error:
+                evidence["error"] = shown.error
             findings.append(Finding(CODE, column.url, INCONCLUSIVE, reason, state, wording, evidence))
             unsure += 1
             continue

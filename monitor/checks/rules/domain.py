@@ -32,10 +32,10 @@ def problems(host: str, kind: str, parent_host: str | None) -> list[str]:
 
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
-    host = (urlsplit(facts.site["homepage"]).hostname or "").lower()
+    host = (urlsplit(facts.site.homepage).hostname or "").lower()
     parent = urlsplit(facts.parent_homepage).hostname if facts.parent_homepage else None
-    found = problems(host, facts.site["kind"], parent)
-    evidence = {"url": facts.site["homepage"], "host": host, "parent_host": parent}
+    found = problems(host, facts.site.kind, parent)
+    evidence = {"url": facts.site.homepage, "host": host, "parent_host": parent}
     if found:
         return [Finding(CODE, "", FAIL, ind.reason, ";".join(found), ".gov.cn 规范域名", evidence)]
     return [Finding(CODE, "", PASS, "", host, ".gov.cn 规范域名", evidence)]

@@ -19,6 +19,7 @@ from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, REVIEW, Finding
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
+from monitor.items import PageItem
 
 CODE = "footer_marks"
 MARKS = (("footer_conac", "党政机关标识"), ("footer_site_code", "网站标识码"), ("footer_icp", "ICP备案号"),
@@ -29,19 +30,19 @@ EXAMPLES = 10  # pages named in the evidence of a finding about sampled pages
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     home = facts.homepage
-    if home is None or home["outcome"] != "ok":
+    if home is None or home.outcome != "ok":
         return [Finding(CODE, "", INCONCLUSIVE, "首页无法读取,待复核", "", "页面底部标识齐全",
-                        {"url": facts.site["homepage"], "as_of": str(as_of)})]
-    registered, region = facts.site["site_code"], facts.site["region_code"]
+                        {"url": facts.site.homepage, "as_of": str(as_of)})]
+    registered, region = facts.site.site_code, facts.site.region_code
     findings: list[Finding] = []
-    base = {"url": home["url"], "rendered": bool(home["rendered"]), "as_of": str(as_of)}
+    base = {"url": home.url, "rendered": bool(home.rendered), "as_of": str(as_of)}
     for column, label in MARKS:
-        value = home[column]
+        value = getattr(home, column)
         if not value:
             findings.append(Finding(CODE, label, FAIL, f"页面底部未标注{label}", "缺失", "标注", base))
         else:
             findings.append(Finding(CODE, label, PASS, "", str(value), "标注", base))
-    code = home["footer_site_code"]
+    code = home.footer_site_code
     if code and code != registered:
         findings.append(Finding(CODE, "网站标识码一致性", FAIL, "网站标识码与登记不一致", code, registered, base))
     if code and code.isdigit() and code[:6] != region:
@@ -53,26 +54,26 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     return findings
 
 
-def _sampled(facts: SiteFacts, home: dict, as_of: date) -> list[Finding]:
+def _sampled(facts: SiteFacts, home: PageItem, as_of: date) -> list[Finding]:
     """Findings about the other pages of the crawl: wrong codes (fail), marks not found (review)."""
-    pages = [p for p in facts.pages if p.get("role") in SAMPLED_ROLES and p.get("outcome") == "ok"]
-    registered = facts.site["site_code"]
+    pages = [p for p in facts.pages if p.role in SAMPLED_ROLES and p.outcome == "ok"]
+    registered = facts.site.site_code
     out: list[Finding] = []
-    wrong = [p for p in pages if p.get("footer_site_code") and p["footer_site_code"] != registered]
+    wrong = [p for p in pages if p.footer_site_code and p.footer_site_code != registered]
     if wrong:
-        codes = sorted({p["footer_site_code"] for p in wrong})
+        codes = sorted({p.footer_site_code for p in wrong if p.footer_site_code})
         out.append(Finding(CODE, "网站标识码一致性@其他页面", FAIL, "网站标识码与登记不一致", "、".join(codes), registered,
-                           {"url": wrong[0]["url"], "parent_url": home["url"], "pages": len(wrong),
-                            "examples": [p["url"] for p in wrong[:EXAMPLES]], "as_of": str(as_of)}))
+                           {"url": wrong[0].url, "parent_url": home.url, "pages": len(wrong),
+                            "examples": [p.url for p in wrong[:EXAMPLES]], "as_of": str(as_of)}))
     for column, label in MARKS:
-        if not home[column]:
+        if not getattr(home, column):
             continue  # already a failure of the site
-        missing = [p for p in pages if not p.get(column)]
+        missing = [p for p in pages if not getattr(p, column)]
         if missing:
             out.append(Finding(CODE, f"{label}@其他页面", REVIEW, f"部分页面底部未识别到{label},待人工确认",
                                f"{len(missing)}/{len(pages)}个页面", "标注",
-                               {"url": missing[0]["url"], "parent_url": home["url"], "pages": len(missing),
-                                "sampled": len(pages), "examples": [p["url"] for p in missing[:EXAMPLES]],
+                               {"url": missing[0].url, "parent_url": home.url, "pages": len(missing),
+                                "sampled": len(pages), "examples": [p.url for p in missing[:EXAMPLES]],
                                 "as_of": str(as_of)}))
     return out
 

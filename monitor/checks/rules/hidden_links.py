@@ -27,12 +27,12 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
             findings.append(Finding(CODE, link.url, REVIEW, "疑似暗链", link.anchor or "", "无隐藏外链",
                                     {"url": link.url, "parent_url": link.source_url, "anchor": link.anchor}))
     for page in facts.pages:
-        text = page.get("text_sample") or ""
+        text = page.text_sample or ""
         for word in keywords:
             i = text.find(word)
             if i != -1:
-                findings.append(Finding(CODE, f"{page['url']}#{word}", REVIEW, "疑似违规内容", word, "无",
-                                        {"url": page["url"], "context": text[max(0, i - 20):i + 20]}))
+                findings.append(Finding(CODE, f"{page.url}#{word}", REVIEW, "疑似违规内容", word, "无",
+                                        {"url": page.url, "context": text[max(0, i - 20):i + 20]}))
     findings.append(Finding(CODE, "", REVIEW if findings else PASS, ind.reason if findings else "",
                             f"{len(findings)}处", "0处", {}))
     return findings

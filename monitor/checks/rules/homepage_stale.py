@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitor.checks.facts import SiteFacts
+from monitor.checks.facts import SiteFacts, outcome_of
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
@@ -28,23 +28,23 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     start = as_of - timedelta(days=days)
     threshold = f"监测点前{days}天内({start}至{as_of})有更新"
     home = facts.homepage
-    if home is None or home["outcome"] != "ok":
-        why = "首页未抓取" if home is None else f"首页无法读取({home['outcome']} {home['status'] or ''})".strip()
-        state = "broken" if home is not None and link_state(home["outcome"], home["status"]) == "broken" else "unsure"
-        evidence = {"url": facts.site["homepage"], "state": state}
-        if home is not None and home.get("error"):
-            evidence["error"] = home["error"]
-        return [Finding(CODE, "", INCONCLUSIVE, unreadable_reason(home, "首页") or f"{why},待复核", why, threshold,
+    if home is None or home.outcome != "ok":
+        why = "首页未抓取" if home is None else f"首页无法读取({home.outcome} {home.status or ''})".strip()
+        state = "broken" if home is not None and link_state(home.outcome, home.status) == "broken" else "unsure"
+        evidence = {"url": facts.site.homepage, "state": state}
+        if home is not None and home.error:
+            evidence["error"] = home.error
+        return [Finding(CODE, "", INCONCLUSIVE, unreadable_reason(outcome_of(home), "首页") or f"{why},待复核", why, threshold,
                         evidence)]
     latest = as_of + timedelta(days=1)  # a day of slack for time zones; later dates are schedules or typos
-    dated = [e["published"] for e in facts.home_entries if e["published"] is not None]
+    dated = [e.published for e in facts.home_entries if e.published is not None]
     source = "首页"
     if not dated and facts.columns:  # navigation-only homepage: its second-level pages decide
-        dated = [e["published"] for c in facts.columns for e in c.entries if e["published"] is not None]
+        dated = [e.published for c in facts.columns for e in c.entries if e.published is not None]
         source = "二级页面"
     future = [d for d in dated if d > latest]
     newest = max((d for d in dated if d <= latest), default=None)
-    evidence = {"url": home["url"], "newest": str(newest) if newest else None, "judged_by": source,
+    evidence = {"url": home.url, "newest": str(newest) if newest else None, "judged_by": source,
                 "items": len(facts.home_entries), "as_of": str(as_of)}
     if future:
         evidence["ignored_future_dates"] = sorted({str(d) for d in future})[:5]
@@ -53,7 +53,7 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
         return [Finding(CODE, "", PASS, "", observed, threshold, evidence)]
     if source == "二级页面":
         unread = [c.url for c in facts.columns
-                  if c.page is not None and link_state(c.page["outcome"], c.page["status"]) == "unsure"]
+                  if c.page is not None and link_state(c.page.outcome, c.page.status) == "unsure"]
         if unread:  # the pages that decide could not all be read: no veto on what was not seen
             evidence["unreadable_columns"] = unread[:10]
             return [Finding(CODE, "", INCONCLUSIVE, "部分二级页面无法读取,待复核", observed, threshold, evidence)]

@@ -20,17 +20,16 @@ CODE = "ipv6"
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     end = datetime.combine(as_of, datetime.min.time())
-    visits = sorted((p for p in facts.probes if p["family"] == "ipv6" and end - timedelta(days=7) <= p["probed_at"] < end),
-                    key=lambda p: p["probed_at"])
+    visits = sorted((p for p in facts.probes if p.family == "ipv6" and end - timedelta(days=7) <= p.probed_at < end),
+                    key=lambda p: p.probed_at)
     if not visits:
         return [Finding(CODE, "", SKIPPED, "未开展IPv6监测", "", "IPv6可访问", {})]
     last = visits[-1]
-    evidence = {"url": last["url"], "probed_at": str(last["probed_at"]), "address": last["address"],
-                "error": last["error"]}
-    observed = f"{last['outcome']} {last['status'] or ''}".strip()
-    if last["outcome"] == "ok":
+    evidence = {"url": last.url, "probed_at": str(last.probed_at), "address": last.address, "error": last.error}
+    observed = f"{last.outcome} {last.status or ''}".strip()
+    if last.outcome == "ok":
         return [Finding(CODE, "", PASS, "", observed, "IPv6可访问", evidence)]
-    if last["outcome"] == "no_route":
+    if last.outcome == "no_route":
         return [Finding(CODE, "", INCONCLUSIVE, "监测网络无IPv6路由,待复核", observed, "IPv6可访问", evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, "IPv6可访问", evidence)]
 

@@ -30,15 +30,15 @@ def valid_id(number: str) -> bool:
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     findings = []
     for page in facts.pages:
-        text = page.get("text_sample") or ""
+        text = page.text_sample or ""
         for kind, pattern in (("身份证号", ID_NUMBER), ("手机号", MOBILE)):
             for m in pattern.finditer(text):
                 value = m.group(1)
                 if kind == "身份证号" and not valid_id(value):
                     continue
                 masked = value[:6] + "*" * (len(value) - 10) + value[-4:]
-                findings.append(Finding(CODE, f"{page['url']}#{masked}", REVIEW, f"疑似泄露{kind}", masked, "无",
-                                        {"url": page["url"], "kind": kind,
+                findings.append(Finding(CODE, f"{page.url}#{masked}", REVIEW, f"疑似泄露{kind}", masked, "无",
+                                        {"url": page.url, "kind": kind,
                                          "context": text[max(0, m.start() - 15):m.end() + 5].replace(value, masked)}))
     findings.append(Finding(CODE, "", REVIEW if findings else PASS, ind.reason if findings else "",
                             f"{len(findings)}处", "0处", {}))

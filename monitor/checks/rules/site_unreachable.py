@@ -40,32 +40,32 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     timeout_s, share_limit = ind.param("timeout_seconds"), ind.param("veto_share")
     end = datetime.combine(as_of, datetime.min.time())
     start = end - timedelta(days=days)
-    visits = [p for p in facts.probes if p["family"] == "any" and start <= p["probed_at"] < end]
+    visits = [p for p in facts.probes if p.family == "any" and start <= p.probed_at < end]
     threshold = f"失败占比<{share_limit:.0%}(每天≥{per_day}次,{days}天,超过(含){timeout_s:g}秒为失败)"
     if not visits:
         return [Finding(CODE, "", INCONCLUSIVE, NO_DATA, "监测窗口内无访问记录", threshold,
                         {"window": [str(start), str(end)]})]
-    counted = Counter()
+    counted: Counter[date] = Counter()
     failed = 0
     failures = []
     for v in visits:
-        verdict = visit_failed(v["outcome"], v["status"], v["latency_ms"], timeout_s)
+        verdict = visit_failed(v.outcome, v.status, v.latency_ms, timeout_s)
         if verdict is None:
             continue
-        counted[v["probed_at"].date()] += 1
+        counted[v.probed_at.date()] += 1
         if verdict:
             failed += 1
-            failures.append(f"{v['probed_at']:%Y-%m-%d %H:%M} {v['outcome']} {v['status'] or ''}".strip())
+            failures.append(f"{v.probed_at:%Y-%m-%d %H:%M} {v.outcome} {v.status or ''}".strip())
     total = sum(counted.values())
     short = {str(start.date() + timedelta(days=i)): counted.get(start.date() + timedelta(days=i), 0)
              for i in range(days) if counted.get(start.date() + timedelta(days=i), 0) < per_day}
     share = failed / total if total else 0.0
     observed = f"访问{total}次,失败{failed}次,占比{share:.2%}"
-    evidence = {"url": facts.site["homepage"], "visits": total, "failed": failed, "share": round(share, 4),
+    evidence = {"url": facts.site.homepage, "visits": total, "failed": failed, "share": round(share, 4),
                 "failures": failures[:50], "days_short": short, "window": [str(start), str(end)]}
-    ipv6 = [p for p in facts.probes if p["family"] == "ipv6" and start <= p["probed_at"] < end]
+    ipv6 = [p for p in facts.probes if p.family == "ipv6" and start <= p.probed_at < end]
     if ipv6:
-        evidence["ipv6"] = dict(Counter(p["outcome"] for p in ipv6))
+        evidence["ipv6"] = dict(Counter(p.outcome for p in ipv6))
     if short:  # the protocol's evidence is incomplete: neither a veto nor a pass
         return [Finding(CODE, "", INCONCLUSIVE, "监测次数不足,待复核", observed, threshold, evidence)]
     if share >= share_limit:

@@ -19,8 +19,8 @@ CODE = "tls"
 
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
-    site_host = urlsplit(facts.site["homepage"]).hostname
-    failing = {p["url"]: p.get("error") for p in facts.pages if p["outcome"] == "tls"}
+    site_host = urlsplit(facts.site.homepage).hostname
+    failing = {p.url: p.error for p in facts.pages if p.outcome == "tls"}
     failing.update({lk.url: lk.error for lk in facts.links
                     if lk.outcome == "tls" and urlsplit(lk.url).hostname == site_host})
     findings = [Finding(CODE, url, REVIEW, "HTTPS连接异常", error or "tls", "TLS握手成功", {"url": url, "error": error})

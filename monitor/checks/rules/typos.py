@@ -61,11 +61,11 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     pairs = confusion_list(ind.params.get("user_list") or "")
     by_subject: dict[str, Finding] = {}
     for page in facts.pages:
-        for wrong, right, context in find_typos(page.get("text_sample") or "", pairs):
+        for wrong, right, context in find_typos(page.text_sample or "", pairs):
             # One finding per wrong word and page (its first context), as a person would list it.
-            by_subject.setdefault(f"{page['url']}#{wrong}", Finding(
-                CODE, f"{page['url']}#{wrong}", FAIL, f"错别字:{wrong}→{right}", wrong, right,
-                {"url": page["url"], "title": page.get("title"), "context": context, "as_of": str(as_of)}))
+            by_subject.setdefault(f"{page.url}#{wrong}", Finding(
+                CODE, f"{page.url}#{wrong}", FAIL, f"错别字:{wrong}→{right}", wrong, right,
+                {"url": page.url, "title": page.title, "context": context, "as_of": str(as_of)}))
     findings = list(by_subject.values())
     n = sum(facts.counts(CODE, f.subject) for f in findings)
     findings.append(Finding(CODE, "", FAIL if n else PASS, ind.reason if n else "", f"{n}处", "0处", {}))

@@ -19,10 +19,10 @@ CODE = "zhaocuo_entrance"
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     home = facts.homepage
-    evidence = {"url": facts.site["homepage"], "as_of": str(as_of)}
-    if home is None or home["outcome"] != "ok":
+    evidence = {"url": facts.site.homepage, "as_of": str(as_of)}
+    if home is None or home.outcome != "ok":
         return [Finding(CODE, "", INCONCLUSIVE, "首页无法读取,待复核", "", "首页设置找错入口", evidence)]
-    if home["footer_zhaocuo"]:
+    if home.footer_zhaocuo:
         return [Finding(CODE, "", PASS, "", "有", "首页设置找错入口", evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, "无", "首页设置找错入口", evidence)]
 

@@ -1,0 +1,75 @@
+"""链接可用性: what is broken and what may be our own blocking, each URL once (on the homepage first), the status
+boundary, reviewers' false positives, the per-place deduction a rulebook sets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.checks.model import FAIL, INCONCLUSIVE, PASS
+from monitor.checks.rulebook import load_rulebook
+from monitor.checks.rules import broken_links
+from tests.rule_facts import AS_OF, BOOK, HOME, facts, link, site_level
+
+
+def judge(links, book=BOOK):
+    return broken_links.check(facts(links=links), book[broken_links.CODE], AS_OF)
+
+
+def test_broken_links_counted_per_place_and_blocking_answers_are_inconclusive() -> None:
+    links = [link(HOME + "a", "http", 404), link(HOME + "b", "http", 500, on_home=False),
+             link(HOME + "c", "dns", None, on_home=False), link(HOME + "d", "http", 403),
+             link(HOME + "e", "http", 429), link(HOME + "f", "timeout", None), link(HOME + "g", "ok", 200)]
+    findings = judge(links)
+    by = {f.subject: f.outcome for f in findings}
+    assert by == {HOME + "a": FAIL, HOME + "b": FAIL, HOME + "c": FAIL, HOME + "d": INCONCLUSIVE,
+                  HOME + "e": INCONCLUSIVE, HOME + "f": INCONCLUSIVE, "": FAIL}
+    assert site_level(findings).evidence == {"home": 1, "other": 2, "as_of": str(AS_OF)}
+    assert next(f for f in findings if f.subject == HOME + "a").evidence["parent_url"] == HOME
+
+
+def test_a_broken_url_linked_from_several_pages_counts_once_on_the_homepage() -> None:
+    links = [link(HOME + "gone", "http", 404, on_home=False), link(HOME + "gone", "http", 404, on_home=True),
+             link(HOME + "x", "http", 410, on_home=False), link(HOME + "y", None, None)]
+    findings = judge(links)
+    assert [(f.subject, f.reason) for f in findings if not f.site_level] == [
+        (HOME + "gone", "首页存在不可用链接"), (HOME + "x", "其他页面存在不可用链接")]
+    assert site_level(findings).observed == "首页不可用链接1个,其他页面1个"  # the unchecked link is not judged
+
+
+def test_links_that_open_are_never_broken() -> None:
+    links = [link(HOME + "a", "ok", 200), link(HOME + "b", "http", 301), link(HOME + "c", "not_html", 200),
+             link(HOME + "d", "too_large", 200)]
+    assert [f.outcome for f in judge(links)] == [PASS]
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(399, None), (400, FAIL), (407, INCONCLUSIVE), (408, INCONCLUSIVE),
+                                                 (409, FAIL), (None, None)])
+def test_status_boundary(status: int | None, outcome: str | None) -> None:
+    found = [f.outcome for f in judge([link(HOME + "s", "http", status)]) if not f.site_level]
+    assert found == ([] if outcome is None else [outcome])
+
+
+def test_an_only_inconclusive_link_leaves_the_indicator_passing() -> None:
+    findings = judge([link(HOME + "slow", "timeout", None, error="20s")])
+    assert (site_level(findings).outcome, site_level(findings).observed) == (PASS, "首页不可用链接0个,其他页面0个")
+    (slow,) = [f for f in findings if not f.site_level]
+    assert (slow.reason, slow.evidence["error"]) == ("链接暂时无法访问,待复核", "20s")
+
+
+def test_false_positive_links_are_not_counted() -> None:
+    site = replace(facts(links=[link(HOME + "a", "http", 404)]), suppressed=frozenset({("broken_links", HOME + "a")}))
+    assert site_level(broken_links.check(site, BOOK[broken_links.CODE], AS_OF)).outcome == PASS
+
+
+def test_deduction_per_place_from_the_rulebook(tmp_path: Path) -> None:
+    local = tmp_path / "city.yaml"
+    local.write_text("indicators:\n  broken_links: {points: 4, params: {home_points_each: 1, other_points_each: 0.5}}\n",
+                     encoding="utf-8")
+    book = load_rulebook(local)
+    findings = judge([link(HOME + "a", "http", 404), link(HOME + "b", "http", 404, on_home=False),
+                      link(HOME + "c", "timeout", None)], book)
+    assert broken_links.deduction(findings, book[broken_links.CODE]) == 1.5  # the inconclusive one costs nothing
+    assert broken_links.deduction(findings, BOOK[broken_links.CODE]) == 0  # national points unknown
