@@ -25,9 +25,10 @@ SITES = {  # site_code → host
 }
 
 
-def registry(tmp_path: Path, url: str) -> None:
+def registry(tmp_path: Path, url: str, sites: dict[str, str] = SITES) -> None:
+    """Imports one county portal per 网站标识码 → host."""
     websites = [{"site_code": code, "name": host, "homepage": f"http://{host}/", "region_code": code[:6],
-                 "region_name": "红河州", "level": "county", "kind": "portal"} for code, host in SITES.items()]
+                 "region_name": "红河州", "level": "county", "kind": "portal"} for code, host in sites.items()]
     path = tmp_path / "targets.yaml"
     path.write_text(yaml.safe_dump({"websites": websites}, allow_unicode=True), encoding="utf-8")
     engine = db.engine_for(url)

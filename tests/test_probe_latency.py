@@ -14,16 +14,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import yaml
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import select
 
 from monitor import db
-from monitor.migrate import upgrade
-from monitor.registry import import_files
 from monitor.simweb.flaky import FlakyHost, FlakyWeb
 from monitor.spiders.probe import ProbeSpider
 from tests.crawling import crawl
+from tests.test_probe import registry as import_sites
 
 HEALTHY, HANGING = 240, 6
 DELAY, TIMEOUT, HANG = 0.5, 2.0, 3.5  # seconds: every healthy answer takes DELAY; hanging ones take HANG > TIMEOUT
@@ -34,14 +32,7 @@ CONCURRENCY, ROUNDS = 16, 2
 
 
 def registry(tmp_path: Path, url: str, hosts: list[str]) -> None:
-    websites = [{"site_code": f"53250{i:05d}", "name": f"站点{i}", "homepage": f"http://{host}/",
-                 "region_code": "532500", "region_name": "红河州", "level": "county", "kind": "portal"}
-                for i, host in enumerate(hosts)]
-    path = tmp_path / "targets.yaml"
-    path.write_text(yaml.safe_dump({"websites": websites}, allow_unicode=True), encoding="utf-8")
-    engine = db.engine_for(url)
-    upgrade(engine)
-    import_files(engine, [path])
+    import_sites(tmp_path, url, {f"53250{i:05d}": host for i, host in enumerate(hosts)})
 
 
 @deferred_f_from_coro_f

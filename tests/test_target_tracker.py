@@ -5,6 +5,7 @@ ends for sites that finish early; the checks pipeline judges each at that moment
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 from scrapy.crawler import CrawlerRunner
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from monitor import db
 from monitor.config import scrapy_settings
+from monitor.evaluate import evaluate
 from monitor.extensions.targets import target_finished
 from monitor.pipelines.storage import StoragePipeline
 from monitor.simweb.scenario import load_scenario
@@ -89,3 +91,7 @@ async def test_a_crawl_cut_short_judges_only_the_sites_it_finished(sqlite_url: s
     judged = {r["target_id"] for r in rows(engine, db.findings)}
     assert finished and crawled - finished  # some sites were finished, others cut off …
     assert judged == finished  # … and only the finished ones were judged
+    # The run is recorded as cut short, and evaluation never reads it as a complete crawl: 待定 (无监测数据).
+    assert rows(engine, db.runs, run_id="cut")[0]["status"] == "shutdown"
+    summary = evaluate(engine, "2021Q1", datetime(2021, 3, 3), not_monitored=("site_unreachable",))
+    assert summary.results["待定"] == summary.checked == 14 and summary.reasons["无监测数据"] == 14

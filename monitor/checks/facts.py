@@ -100,7 +100,8 @@ def latest_run(conn: Connection, site_code: str, until: date | None = None, sinc
     date it was made for), so a later crawl never leaks into an earlier period's verdict."""
     r = db.runs
     query = (select(r.c.run_id).join(db.pages, db.pages.c.run_id == r.c.run_id)
-             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", r.c.spider == "website")
+             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", r.c.spider == "website",
+                    r.c.status == "finished")  # a run cut short or still running is never judged as complete
              .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
     if until is not None:
         query = query.where(r.c.as_of <= until)

@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -41,7 +41,9 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         s = crawler.settings
-        return cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE"))
+        pipe = cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE"))
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
@@ -81,18 +83,19 @@ class StoragePipeline:
             self.flush(table_name)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
         self.flush_all()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record how the run ended. Scrapy's finish_reason is set only after this signal, so the reason comes from
+        the signal itself: a run cut short (SIGTERM, CLOSESPIDER_*, a shutdown) is never recorded as finished, and
+        evaluation only reads finished runs."""
         if self.engine is None:
             return
         stats = {k: (v.isoformat() if isinstance(v, datetime) else v)
                  for k, v in (self.crawler.stats.get_stats() if self.crawler.stats else {}).items()}
-        reason = stats.get("finish_reason", "finished")
+        stats["finish_reason"] = reason
         with self.engine.begin() as conn:
             conn.execute(update(db.runs).where(db.runs.c.run_id == spider.run_id)
                          .values(finished_at=utcnow(), status=str(reason), stats=stats))
-        log.info("stored %d rows for run %s", self.written, spider.run_id)
+        log.info("stored %d rows for run %s (%s)", self.written, spider.run_id, reason)
         self.engine.dispose()
-
-
-
