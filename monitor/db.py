@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    event,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 
@@ -283,7 +284,30 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         # The crawl writes from one thread at a time, but reports may read while it writes.
         kwargs["connect_args"] = {"timeout": 30}
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _drop_nul, retval=True)
+    return engine
+
+
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _drop_nul(conn, cursor, statement, parameters, context, executemany):
+    """PostgreSQL text cannot hold NUL: one crawled title carrying it would make the whole batch fail and lose every
+    row of it. NUL never means anything in page text, so it is dropped from every bound text value."""
+    def clean(params: Any) -> Any:
+        if isinstance(params, dict):
+            return {k: _no_nul(v) for k, v in params.items()}
+        if isinstance(params, list | tuple):
+            return type(params)(_no_nul(v) for v in params)
+        return params
+    if executemany and isinstance(parameters, list | tuple):
+        parameters = [clean(p) for p in parameters]
+    else:
+        parameters = clean(parameters)
+    return statement, parameters
 
 
 def masked(url: str) -> str:

@@ -256,7 +256,18 @@ def test_formula_cells_are_neutralised_and_html_escaped(sqlite_url: str, tmp_pat
     cells = [c.value for row in book.active.iter_rows() for c in row]
     assert any(str(v).startswith("'=HYPERLINK") for v in cells) and not any(str(v).startswith("=") for v in cells)
     html = (tmp_path / "out" / "通报_2021Q1.html").read_text(encoding="utf-8")
-    assert "<b>点我</b>" not in html and "&lt;b&gt;" in html
+    assert "<b>点我</b>" not in html and "&lt;b&gt;" in html and "\\<" not in html  # text, shown as written
+    md = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
+    assert '\\<b\\>点我\\</b\\>' in md and "<b>" not in md  # crawled text is never markup in the Markdown draft
+
+
+def test_crawled_text_never_becomes_markdown(sqlite_url: str, tmp_path: Path) -> None:
+    engine, _ = seed_region(sqlite_url, tmp_path, extra_name="[点此领奖](http://evil.example/) *紧急* # 标题")
+    write_report(engine, "2021Q1", tmp_path / "out")
+    md = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
+    assert "\\[点此领奖\\](http://evil.example/) \\*紧急\\* \\# 标题" in md and "[点此领奖](" not in md
+    html = (tmp_path / "out" / "通报_2021Q1.html").read_text(encoding="utf-8")
+    assert "[点此领奖](http://evil.example/) *紧急* # 标题" in html and "<a " not in html
     assert [attachments.neutralise(v) for v in ("+1", "-2", "@a", "\tx", "\rx", "=1", "正常", 3)] == [
         "'+1", "'-2", "'@a", "'\tx", "'\rx", "'=1", "正常", 3]
 

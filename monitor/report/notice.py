@@ -8,6 +8,7 @@ Notices print rates with one or two decimals (78.6 %, 95.06 %): `decimals` choos
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import pandas as pd
@@ -172,7 +173,7 @@ def letter_problems(letters: pd.DataFrame) -> list[str]:
 def markdown(conn: Connection, period: str, region: str, region_name: str, rates: pd.DataFrame,
              frames: dict[str, pd.DataFrame], decimals: int = 1, issuer: str = "") -> str:
     when, whole = quarter_label(period), "全" + region_short(region_name, region)
-    lines = [f"# {issuer}关于{when}{whole}政府网站和政府系统政务新媒体检查情况的通报(草稿)", "",
+    lines = [f"# {md_escape(issuer)}关于{when}{whole}政府网站和政府系统政务新媒体检查情况的通报(草稿)", "",
              f"按照国务院办公厅《政府网站与政务新媒体检查指标》(国办秘函〔2019〕19号)有关要求,现将{when}{whole}"
              "政府网站和政府系统政务新媒体检查情况通报如下:", "", "## 一、总体情况", "",
              f"(一)政府网站检查情况。{when},{overall_websites(rates, region, whole, decimals)}", "",
@@ -184,7 +185,8 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
                 ("网民互动不够主动及时", letter_problems(frames["信件办理超期名单"]))]
     sections = [(title, items) for title, items in sections if items]
     for n, (title, items) in enumerate(sections):
-        lines += [f"({ORDINALS[n]}){title}。", ""] + [f"{i}. {text}" for i, text in enumerate(items, start=1)] + [""]
+        lines += [f"({ORDINALS[n]}){title}。", ""] + [f"{i}. {md_escape(text)}" for i, text in enumerate(items, start=1)]
+        lines += [""]
     judged = any(r.judged for r in rates[(rates["region_code"] == region) & (rates["level"] == ALL)
                                          & (rates["kind"] == ALL)].itertuples())
     if not sections and judged:
@@ -193,7 +195,7 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
                            if "待复核网站名单" in frames else 0)
     unmonitored = not_monitored_note(conn, period)
     if pending or unmonitored:
-        lines += ["## 待复核及未监测事项", ""] + [t for t in (pending, unmonitored) if t] + [""]
+        lines += ["## 待复核及未监测事项", ""] + [md_escape(t) for t in (pending, unmonitored) if t] + [""]
     lines += ["## 三、有关要求", "", REQUIREMENTS, "", "## 附件", ""]
     lines += [f"{n}. {when}{name}" for n, name in enumerate(frames, start=1)]
     return "\n".join(lines) + "\n"
@@ -225,6 +227,19 @@ def not_monitored_note(conn: Connection, period: str) -> str:
     return f"本季度未开展{names}监测,以上检查结果不含该项指标。"
 
 
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def md_escape(text: str) -> str:
+    """Names, column paths and units come from the registry and from crawled pages: in the Markdown draft they are
+    text, never links, emphasis, HTML or headings."""
+    return MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_unescape(text: str) -> str:
+    return re.sub(r"\\([\\`*_\[\]<>|#~])", r"\1", text)
+
+
 def html(md: str) -> str:
     """A minimal rendering of the draft: headings and paragraphs, every text escaped."""
     out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通报(草稿)</title>'
@@ -232,10 +247,10 @@ def html(md: str) -> str:
            "</style></head><body>"]
     for line in md.splitlines():
         if line.startswith("# "):
-            out.append(f"<h1>{escape(line[2:])}</h1>")
+            out.append(f"<h1>{escape(md_unescape(line[2:]))}</h1>")
         elif line.startswith("## "):
-            out.append(f"<h2>{escape(line[3:])}</h2>")
+            out.append(f"<h2>{escape(md_unescape(line[3:]))}</h2>")
         elif line.strip():
-            out.append(f"<p>{escape(line)}</p>")
+            out.append(f"<p>{escape(md_unescape(line))}</p>")
     out.append("</body></html>")
     return "\n".join(out)
