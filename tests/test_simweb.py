@@ -502,7 +502,9 @@ def test_generated_region_is_realistic_deterministic_and_served_in_full() -> Non
     big = generate_region(10, 200, seed=1)
     assert len(big.sites) >= 10 and page_count(big) >= 2000
     assert generate_region(10, 200, seed=1).registry() == big.registry()
-    assert generate_region(10, 200, seed=2).registry() != big.registry()
+    # Another seed, another region (names may repeat when the built-in name list stands in for the corpus's).
+    assert [(s.icp, s.template) for s in generate_region(10, 200, seed=2).sites] != [(s.icp, s.template)
+                                                                                    for s in big.sites]
     for site in big.sites:
         assert site.site_code.startswith(site.region_code) and len(site.site_code) == 10
         assert site.host.endswith(".gov.cn") and site.name.endswith("人民政府")
