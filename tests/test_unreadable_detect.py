@@ -162,10 +162,10 @@ def test_trs_haiyun_answer_and_empty_or_listless_json() -> None:
 def test_unreadable_outcomes_are_unsure_with_their_reason() -> None:
     for outcome in ("challenge", "blocked", "login", "moved", "unrendered"):
         assert link_state(outcome, 200) == "unsure"
-        assert unreadable_reason({"outcome": outcome}).endswith(",待复核")
-    assert unreadable_reason({"outcome": "challenge"}) == "栏目页面为反爬虫验证页,待复核"
-    assert unreadable_reason({"outcome": "unrendered"}) == "列表由脚本加载,未能读取,待复核"
-    assert unreadable_reason({"outcome": "timeout"}) is None  # keeps its rule's wording
+        assert unreadable_reason(outcome).endswith(",待复核")
+    assert unreadable_reason("challenge") == "栏目页面为反爬虫验证页,待复核"
+    assert unreadable_reason("unrendered") == "列表由脚本加载,未能读取,待复核"
+    assert unreadable_reason("timeout") is None  # keeps its rule's wording
 
 
 def test_scenario_refuses_an_unknown_page_kind() -> None:

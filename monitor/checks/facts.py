@@ -84,12 +84,6 @@ class SiteFacts:
         return (indicator, subject) not in self.suppressed
 
 
-def outcome_of(page: PageItem | None) -> dict[str, str] | None:
-    """A page's outcome in the shape monitor.checks.outcomes.unreadable_reason reads (it also words the simulated
-    web's expected outcomes, which have no page)."""
-    return None if page is None else {"outcome": page.outcome}
-
-
 def _rows(conn: Connection, query) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(query)]
 

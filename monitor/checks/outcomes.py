@@ -40,10 +40,9 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def unreadable_reason(page: dict | None, subject: str = "栏目页面") -> str | None:
+def unreadable_reason(outcome: str | None, subject: str = "栏目页面") -> str | None:
     """The Chinese reason for a page that arrived but is not the page asked for ("栏目页面为反爬虫验证页,待复核",
-    "列表由脚本加载,未能读取,待复核"); None for other outcomes, which keep their rule's wording."""
-    outcome = page.get("outcome") if page else None
+    "列表由脚本加载,未能读取,待复核"); None for other outcomes (or no page), which keep their rule's wording."""
     if outcome not in UNREADABLE_WORDING:
         return None
     if outcome == "unrendered" and subject == "栏目页面":

@@ -35,6 +35,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.reactor import CallLaterOnce
 
+from monitor.cells import neutralise
 from monitor.checks.outcomes import link_state
 from monitor.items import LinkCheckItem, LinkItem, PageItem
 
@@ -48,7 +49,6 @@ OUTCOME_TEXT = {
 }
 HEADERS = ["网站标识码", "网站名称", "首页结果", "页面数", "无法读取页面数", "栏目数", "列表条目数", "失效链接数",
            "待定链接数", "首页地址"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_ROLES = ("column", "list")
 
 
@@ -331,15 +331,9 @@ class CrawlOutcomes:
                 writer = csv.DictWriter(f, HEADERS)
                 writer.writeheader()
                 for t in tallies:
-                    writer.writerow({k: plain(v) for k, v in t.row().items()})
+                    writer.writerow({k: neutralise(v) for k, v in t.row().items()})
         except OSError as exc:  # our side's problem: said as an error, the crawl's facts are stored regardless
             log.error("抓取结果表无法写入 %s: %s", path, exc)
             return None
         return path
 
-
-def plain(value: Any) -> Any:
-    """A cell a spreadsheet would read as a formula (site names come from registry files), made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from monitor import db
 from monitor.checks.facts import load_site_facts
 from monitor.checks.record import store_findings, update_violations
-from monitor.checks.rulebook import load_rulebook
+from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import CRAWL, rules_for
 from monitor.checks.runner import run_rules
 from monitor.extensions.targets import target_finished
@@ -42,6 +42,7 @@ class ChecksPipeline:
         self.targets: dict[str, None] = {}  # site codes crawled in this run, in order
         self.judged: set[str] = set()
         self.engine = None
+        self.book: Rulebook | None = None  # loaded once, when the first target is judged
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChecksPipeline:
@@ -80,15 +81,15 @@ class ChecksPipeline:
 
     def judge(self, spider: Any, codes: list[str]) -> None:
         self.engine = self.engine or db.engine_for(self.url)
+        self.book = self.book or load_rulebook()
         facts = getattr(spider, "targets", {})
-        judge_run(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes})
+        judge_run(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes}, self.book)
         self.judged.update(codes)
 
 
-def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None]) -> int:
+def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None], book: Rulebook) -> int:
     """Run the CRAWL-scope website rules on each site's facts of `run_id` (site code → its registry facts, None:
     read from the database); returns the number of findings stored."""
-    book = load_rulebook()
     rules = rules_for("website", CRAWL)
     as_of = datetime.combine(as_of_day, datetime.min.time())
     period = quarter_of(as_of_day)

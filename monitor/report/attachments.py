@@ -21,13 +21,13 @@ from sqlalchemy import and_, inspect, select, text, true
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor.cells import neutralise
 from monitor.periods import quarter_bounds
 from monitor.report.rates import region_prefix
 
 # Indicators whose findings name a column (subject = the column URL); their site-level finding has subject ''.
 COLUMN_INDICATORS = ("column_stale", "column_blank")
 PLATFORM_ORDER = ("微信", "微博", "今日头条", "抖音")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 HEADERS = {
     "不合格网站名单": ["序号", "网站名称", "网站标识码", "存在问题"],
@@ -37,13 +37,6 @@ HEADERS = {
     "待复核网站名单": ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"],
 }
 PENDING_PAGES = 5  # pages named per 待定 site; the rest are in the findings table
-
-
-def neutralise(value: object) -> object:
-    """A cell that a spreadsheet would read as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _in_region(code_col, region: str | None):

@@ -85,7 +85,7 @@ def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
         outcome = UNREADABLE_PAGES.get(c.page, "ok")
         columns.append(ColumnTruth(c.name, site.column_url(c), c.category, c.unit, c.path, c.level,
                                    scenario.day(min(c.days_ago)) if c.days_ago else None, len(c.days_ago), c.page,
-                                   outcome, None if outcome == "ok" else unreadable_reason({"outcome": outcome})))
+                                   outcome, None if outcome == "ok" else unreadable_reason(outcome)))
     news = templates.home_news(scenario, site)
     broken = []
     for i, link in enumerate(d.broken_links):
@@ -108,7 +108,7 @@ def _site_truth(scenario: Scenario, site: Site) -> SiteTruth:
         personal_data_values=list(templates.personal_data(site)) if d.personal_data else [],
         home_outcome="refused" if d.unreachable else "tls" if d.tls_broken else HOME_OUTCOME[site.home_page],
         encoding=site.encoding, slow_seconds=d.slow_seconds,
-        home_reason=unreadable_reason({"outcome": HOME_OUTCOME[site.home_page]}, "首页"))
+        home_reason=unreadable_reason(HOME_OUTCOME[site.home_page], "首页"))
 
 
 def expected(scenario: Scenario, as_of: date | None = None) -> Expected:

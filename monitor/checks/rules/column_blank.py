@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.facts import ColumnFacts, SiteFacts, outcome_of
+from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
@@ -47,7 +47,7 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
                 if page is not None and page.error:
                     evidence["error"] = page.error
                 findings.append(Finding(CODE, column.url, INCONCLUSIVE,
-                                        unreadable_reason(outcome_of(page)) or "栏目页面无法读取,待复核",
+                                        unreadable_reason(page and page.outcome) or "栏目页面无法读取,待复核",
                                         "未抓取" if page is None else page.outcome, "栏目有信息", evidence))
             continue
         if column.entries:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitor.checks.facts import ColumnFacts, SiteFacts, outcome_of
+from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, months_before, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
@@ -65,7 +65,7 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
             state = "未抓取" if shown is None else f"{shown.outcome} {shown.status or ''}".strip()
             if failed_list is None and page is not None and link_state(page.outcome, page.status) == "broken":
                 continue  # a column link that fails is a broken link (链接可用性), not a stale column
-            reason = "列表由脚本加载,未能读取,待复核" if failed_list else unreadable_reason(outcome_of(page)) or "栏目页面无法读取,待复核"
+            reason = "列表由脚本加载,未能读取,待复核" if failed_list else unreadable_reason(page and page.outcome) or "栏目页面无法读取,待复核"
             if shown is not None and shown.error:
                 evidence["error"] = shown.error
             findings.append(Finding(CODE, column.url, INCONCLUSIVE, reason, state, wording, evidence))

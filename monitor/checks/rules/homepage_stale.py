@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitor.checks.facts import SiteFacts, outcome_of
+from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
@@ -34,7 +34,7 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
         evidence = {"url": facts.site.homepage, "state": state}
         if home is not None and home.error:
             evidence["error"] = home.error
-        return [Finding(CODE, "", INCONCLUSIVE, unreadable_reason(outcome_of(home), "首页") or f"{why},待复核", why, threshold,
+        return [Finding(CODE, "", INCONCLUSIVE, unreadable_reason(home and home.outcome, "首页") or f"{why},待复核", why, threshold,
                         evidence)]
     latest = as_of + timedelta(days=1)  # a day of slack for time zones; later dates are schedules or typos
     dated = [e.published for e in facts.home_entries if e.published is not None]
