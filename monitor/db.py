@@ -2,7 +2,8 @@
 
 Three groups of tables:
 - the registry (what is monitored): regions, websites, site_columns, accounts;
-- observed facts, one row per thing seen in a run: runs, pages, list_entries, links, link_checks;
+- observed facts, one row per thing seen in a run: runs, pages, list_entries, links, link_checks, probes, and for
+  new-media accounts account_checks (one per account and run) and account_posts;
 - judgements (written by the checks): findings, verdicts, violations.
 
 Natural keys carry unique constraints so that re-playing a run or re-importing a registry updates rows in place
@@ -208,6 +209,48 @@ probes = Table(
     Column("address", String(64), comment="address actually connected to, when forced"),
     Column("error", Text),
     UniqueConstraint("round_id", "site_code", "family"),
+)
+
+account_checks = Table(
+    "account_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False, comment="crawl run, or the import of an activity export"),
+    Column("platform", String(20), nullable=False, comment="platform label as in accounts"),
+    Column("account", String(200), nullable=False),
+    Column("url", Text, comment="the page or API read (the export file:line for imports)"),
+    Column("fetched_at", DateTime, nullable=False, comment="when it was read: relative post times resolve against it"),
+    Column("outcome", String(16), nullable=False,
+           comment="ok / login / captcha / deleted / expired / blocked / unsupported / http / timeout / ..."),
+    Column("status", Integer, comment="HTTP status, NULL when no response"),
+    Column("error", Text),
+    Column("rendered", Boolean, nullable=False, default=False, comment="read from a browser-rendered DOM"),
+    Column("display_name", String(200), comment="账号名称 as the platform shows it"),
+    Column("verified_subject", String(200), comment="认证主体 / 认证信息 as the platform shows it"),
+    Column("followable", Boolean, comment="can be followed (or its app downloaded); NULL: not seen"),
+    Column("interaction", JSON, comment="feature → true/false (comments, message, menu, auto_reply); absent: not seen"),
+    Column("post_count", Integer, comment="posts read (the account_posts rows of this check)"),
+    Column("source", String(10), nullable=False, default="crawl", comment="crawl / import"),
+    UniqueConstraint("run_id", "platform", "account"),
+)
+
+account_posts = Table(
+    "account_posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("post_key", Text, nullable=False, comment="the post's URL or platform id"),
+    Column("position", Integer, comment="place in the timeline as read, 0 = first"),
+    Column("title", Text),
+    Column("published_at", DateTime, comment="publication time (China time, naive); NULL: not readable"),
+    Column("time_text", Text, comment="the text or value the time came from"),
+    Column("time_source", String(10), comment="absolute / relative / script / api / export"),
+    Column("original", Boolean, comment="原创 as the platform marks it; NULL: not shown"),
+    Column("pinned", Boolean, comment="置顶: an old pinned post is not the newest"),
+    Column("fetched_at", DateTime, nullable=False),
+    UniqueConstraint("run_id", "platform", "account", "post_key"),
 )
 
 # ---------------------------------------------------------------- judgements

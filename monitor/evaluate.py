@@ -1,6 +1,9 @@
 """`govmon evaluate`: judge a period at an explicit monitoring point; `govmon review`: the reviewer's word.
 
-For every active website: load the facts of its latest crawl run inside the period up to the monitoring point (or
+Websites and new-media accounts are judged the same way, each from its own kind of readings. For every active
+account: the latest reading (a crawl of the accounts spider or an imported activity export) made inside the period up
+to the monitoring point; an account without one is 待定 (无监测数据); the account rules run and the verdict counts
+the veto items only (monitor/checks/scoring.py). For every active website: load the facts of its latest crawl run inside the period up to the monitoring point (or
 the given run) and the probes of the rule's window — never evidence observed later, so re-judging a past quarter after
 new crawls gives the same verdicts; a site without a crawl in the window is 待定 (无监测数据) — run every rule
 of monitor/checks/rules, store the findings (re-running a period replaces them), one verdict per site and period,
@@ -26,14 +29,16 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
+from monitor.checks.account_facts import latest_account_run, load_account_facts
 from monitor.checks.facts import latest_run, load_site_facts, run_date
 from monitor.checks.model import INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
 from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import WINDOW, rules_for
 from monitor.checks.runner import run_rules
-from monitor.checks.scoring import PENDING, QUALIFIED, UNQUALIFIED, verdict
+from monitor.checks.scoring import ACCOUNT, PENDING, QUALIFIED, UNQUALIFIED, verdict
 from monitor.config import add_database_argument, database_url, setting
+from monitor.items import Account
 from monitor.periods import (
     check_monitoring_point,
     default_monitoring_point,
@@ -50,28 +55,47 @@ def rate_text(qualified: int, failed: int) -> str:
     return f"{qualified / judged:.2%}" if judged else "—(无已判定网站)"
 
 
+NOUNS = {"website": "网站", "account": "政务新媒体"}
+
+
 @dataclass
 class EvaluationSummary:
-    """What `govmon evaluate` prints: sites checked, results and the reasons of the 不合格/待定 verdicts. 合格率 is
-    合格 / (合格 + 不合格): a 待定 site was not judged and counts on neither side."""
+    """What `govmon evaluate` prints: targets checked, results and the reasons of the 不合格/待定 verdicts, for the
+    websites (this object) and the new-media accounts (`accounts`). 合格率 is 合格 / (合格 + 不合格): a 待定 target
+    was not judged and counts on neither side."""
     period: str
     as_of: datetime
     checked: int = 0
     results: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
-    no_data: list[str] = field(default_factory=list)  # sites with no crawl in the window (无监测数据)
+    no_data: list[str] = field(default_factory=list)  # targets with no reading in the window (无监测数据)
     not_monitored: tuple[str, ...] = ()  # indicators the office declared it does not monitor
+    kind: str = "website"
+    accounts: EvaluationSummary | None = None
 
-    def __str__(self) -> str:
+    def add(self, target: str, result) -> None:
+        self.checked += 1
+        self.results[result.result] += 1
+        self.reasons.update(result.reasons)
+
+    def lines(self) -> list[str]:
+        noun = NOUNS[self.kind]
         good, bad, pending = self.results[QUALIFIED], self.results[UNQUALIFIED], self.results[PENDING]
-        lines = [f"{self.period} 监测时间点 {self.as_of:%Y-%m-%d %H:%M}: 检查网站{self.checked}个, "
-                 f"合格{good}个, 不合格{bad}个, 待定{pending}个, 合格率{rate_text(good, bad)}"]
+        lines = [f"检查{noun}{self.checked}个, 合格{good}个, 不合格{bad}个, 待定{pending}个, 合格率{rate_text(good, bad)}"]
         if pending:
-            lines.append(f"  (合格率按已判定的{good + bad}个网站计算; 待定{pending}个不计入合格或不合格)")
+            lines.append(f"  (合格率按已判定的{good + bad}个{noun}计算; 待定{pending}个不计入合格或不合格)")
         lines += [f"  {reason}: {n}个" for reason, n in self.reasons.most_common()]
         if self.no_data:
             shown = ", ".join(self.no_data[:10]) + (" …" if len(self.no_data) > 10 else "")
-            lines.append(f"警告: {len(self.no_data)}个网站在监测窗口内没有抓取记录, 判为待定(无监测数据): {shown}")
+            what = "抓取记录" if self.kind == "website" else "读取或导入记录"
+            lines.append(f"警告: {len(self.no_data)}个{noun}在监测窗口内没有{what}, 判为待定(无监测数据): {shown}")
+        return lines
+
+    def __str__(self) -> str:
+        lines = self.lines()
+        lines[0] = f"{self.period} 监测时间点 {self.as_of:%Y-%m-%d %H:%M}: {lines[0]}"
+        if self.accounts is not None and self.accounts.checked:
+            lines += self.accounts.lines()
         if self.not_monitored:
             lines.append(f"注意: 按配置未开展监测的指标: {', '.join(self.not_monitored)}")
         return "\n".join(lines)
@@ -80,10 +104,11 @@ class EvaluationSummary:
 Summary = EvaluationSummary  # the earlier name
 
 
-def _store_verdict(conn: Connection, period: str, as_of: datetime, site: dict, result) -> None:
+def _store_verdict(conn: Connection, period: str, as_of: datetime, target: tuple[str, str], region_code: str,
+                   result) -> None:
     db.upsert(conn, db.verdicts, [{
-        "period": period, "as_of": as_of, "target_kind": "website", "target_id": site["site_code"],
-        "region_code": site["region_code"], "result": result.result, "veto": result.veto, "score": result.score,
+        "period": period, "as_of": as_of, "target_kind": target[0], "target_id": target[1],
+        "region_code": region_code, "result": result.result, "veto": result.veto, "score": result.score,
         "bonus": result.bonus, "reasons": "；".join(result.reasons),
         "evaluated_at": datetime.now(UTC).replace(tzinfo=None)}], ["period", "target_kind", "target_id"])
 
@@ -97,10 +122,11 @@ def no_data_findings(rules: list[str], since: date, as_of: datetime) -> list[Fin
 
 def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = None,
              book: Rulebook | None = None, sites: list[str] | None = None,
-             not_monitored: tuple[str, ...] | None = None) -> EvaluationSummary:
+             not_monitored: tuple[str, ...] | None = None, account_run: str | None = None) -> EvaluationSummary:
     """Judge every active website (or the given site codes) for `period` at the monitoring point `as_of`, from
     `run_id` or else each site's latest website run made inside the period up to the monitoring point, and the
-    probes of the rule's window; store findings, verdicts and violations.
+    probes of the rule's window; then every active new-media account (unless sites were named) from `account_run`
+    or else its latest reading in the window; store findings, verdicts and violations.
 
     Only evidence observed at or before the monitoring point and inside the period is read. A site without such a
     crawl is 待定 (无监测数据), never skipped or passed. Indicators in `not_monitored` (default: the setting
@@ -112,10 +138,11 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
     if not_monitored is None:
         not_monitored = tuple(c for c in str(setting("MONITOR_NOT_MONITORED", "")).split(",") if c.strip())
     rules = rules_for("website")
-    unknown = [c for c in not_monitored if c not in {r.code for r in rules}]
+    known = [r.code for r in rules + rules_for("account")]
+    unknown = [c for c in not_monitored if c not in known]
     if unknown:
         raise ValueError(f"MONITOR_NOT_MONITORED: unknown indicator(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(r.code for r in rules)}")
+                         f"known: {', '.join(known)}")
     monitored = [r for r in rules if r.code not in not_monitored]
     summary = EvaluationSummary(period, as_of, not_monitored=tuple(not_monitored))
     with engine.connect() as conn:
@@ -126,7 +153,8 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
                                  f"point {as_of:%Y-%m-%d}")
         query = select(db.websites).where(db.websites.c.active.is_(True)).order_by(db.websites.c.site_code)
         targets = [dict(r._mapping) for r in conn.execute(query) if not sites or r.site_code in sites]
-    skipped = [Finding(code, "", SKIPPED, NOT_MONITORED, "", "", {}) for code in not_monitored]
+    skipped = [Finding(code, "", SKIPPED, NOT_MONITORED, "", "", {}) for code in not_monitored
+               if code in {r.code for r in rules}]
     for site in targets:
         code = site["site_code"]
         with engine.begin() as conn:
@@ -141,11 +169,44 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
             findings += run_rules(to_run, facts, book, as_of.date(), code) + skipped
             result = verdict(site["kind"], findings, book, facts.suppressed)
             store_findings(conn, period, as_of, ("website", code), findings)
-            _store_verdict(conn, period, as_of, site, result)
+            _store_verdict(conn, period, as_of, ("website", code), site["region_code"], result)
             update_violations(conn, as_of, ("website", code), findings)
-        summary.checked += 1
-        summary.results[result.result] += 1
-        summary.reasons.update(result.reasons)
+        summary.add(code, result)
+    if not sites:
+        summary.accounts = evaluate_accounts(engine, period, as_of, since, book, not_monitored, account_run)
+    return summary
+
+
+def evaluate_accounts(engine: Engine, period: str, as_of: datetime, since: date, book: Rulebook,
+                      not_monitored: tuple[str, ...], run_id: str | None = None) -> EvaluationSummary:
+    """Judge every active new-media account from `run_id` (when it read the account) or its latest reading."""
+    rules = rules_for("account")
+    monitored = [r for r in rules if r.code not in not_monitored]
+    skipped = [Finding(r.code, "", SKIPPED, NOT_MONITORED, "", "", {}) for r in rules if r.code in not_monitored]
+    summary = EvaluationSummary(period, as_of, kind="account")
+    a = db.accounts
+    with engine.connect() as conn:
+        registry = [Account.from_row(r._mapping) for r in conn.execute(
+            select(a).where(a.c.active.is_(True)).order_by(a.c.platform, a.c.account))]
+    for account in registry:
+        key = ("account", account.key_text)
+        with engine.begin() as conn:
+            run = None
+            if run_id is not None:
+                run = run_id if load_account_facts(conn, account, run_id, registry).check is not None else None
+            run = run or latest_account_run(conn, account.platform, account.account, as_of.date(), since)
+            facts = load_account_facts(conn, account, run, registry)
+            if run is None or facts.check is None:
+                summary.no_data.append(account.key_text)
+                findings = no_data_findings([r.code for r in monitored], since, as_of)
+            else:
+                findings = run_rules(monitored, facts, book, as_of.date(), account.key_text)
+            findings += skipped
+            result = verdict(ACCOUNT, findings, book, facts.suppressed)
+            store_findings(conn, period, as_of, key, findings)
+            _store_verdict(conn, period, as_of, key, account.region_code, result)
+            update_violations(conn, as_of, key, findings)
+        summary.add(account.key_text, result)
     return summary
 
 

@@ -147,6 +147,49 @@ class ProbeItem(Observation):
 
 
 @dataclass
+class AccountCheckItem(Observation):
+    """One reading of a new-media account (crawled, or taken from an activity export) and what it showed."""
+
+    table: ClassVar[str] = "account_checks"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "platform", "account")
+    run_id: str
+    platform: str
+    account: str
+    fetched_at: datetime
+    outcome: str  # ok, or why it could not be read (monitor/platforms/base.py: UNREADABLE)
+    url: str | None = None
+    status: int | None = None
+    error: str | None = None
+    rendered: bool = False
+    display_name: str | None = None
+    verified_subject: str | None = None
+    followable: bool | None = None
+    interaction: dict[str, bool] | None = None
+    post_count: int | None = None
+    source: str = "crawl"
+
+
+@dataclass
+class PostItem(Observation):
+    """One post of an account's timeline with its publication time (None when no time could be read)."""
+
+    table: ClassVar[str] = "account_posts"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "platform", "account", "post_key")
+    run_id: str
+    platform: str
+    account: str
+    post_key: str
+    fetched_at: datetime
+    published_at: datetime | None
+    time_text: str | None = None
+    time_source: str | None = None
+    position: int | None = None
+    title: str | None = None
+    original: bool | None = None
+    pinned: bool | None = None
+
+
+@dataclass
 class Website(Observation):
     """A website of the registry as rules read it (written by `govmon import-targets`, never by a spider)."""
 
@@ -171,4 +214,28 @@ class Website(Observation):
         return super().from_row(fixed)
 
 
-OBSERVATIONS: tuple[type[Observation], ...] = (PageItem, ListEntryItem, LinkItem, LinkCheckItem, ColumnItem, ProbeItem)
+@dataclass
+class Account(Observation):
+    """A new-media account of the registry as rules read it (written by `govmon import-targets`)."""
+
+    table: ClassVar[str] = "accounts"
+    key: ClassVar[tuple[str, ...]] = ("platform", "account")
+    platform: str
+    account: str
+    name: str
+    owner_unit: str
+    region_code: str
+    active: bool = True
+    source: str | None = None
+
+    @property
+    def key_text(self) -> str:
+        return f"{self.platform}:{self.account}"
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        return super().from_row({**row, "active": row.get("active") is not False})
+
+
+OBSERVATIONS: tuple[type[Observation], ...] = (PageItem, ListEntryItem, LinkItem, LinkCheckItem, ColumnItem, ProbeItem,
+                                               AccountCheckItem, PostItem)

@@ -35,6 +35,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
+from monitor.platforms import canonical_label
 
 SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
 REGION_CODE = re.compile(r"^\d{6}$")
@@ -393,8 +394,11 @@ def _validate_row(row: RawRow, where: str, problems: list[str]) -> dict[str, Any
                 out["level"] = int(v["level"])
             except ValueError:
                 bad("level", f"{v['level']!r} is not a number")
-    elif row.kind == "accounts" and v.get("region_code") and not REGION_CODE.match(v["region_code"]):
-        bad("region_code", f"{v['region_code']!r} is not a 6-digit GB/T 2260 code")
+    elif row.kind == "accounts":
+        if v.get("region_code") and not REGION_CODE.match(v["region_code"]):
+            bad("region_code", f"{v['region_code']!r} is not a 6-digit GB/T 2260 code")
+        if v.get("platform"):  # 微信 / 公众号 / 微信公众号 are one platform: one key per account
+            out["platform"] = canonical_label(v["platform"])
     return out if len(problems) == before else None
 
 

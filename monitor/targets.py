@@ -1,7 +1,7 @@
-"""Targets, the unit of work: a website now, a new-media account or a letters channel next.
+"""Targets, the unit of work: a website, a new-media account; a letters channel next.
 
-A target has a kind, an identity (网站标识码 for websites) and its registry facts (the websites row and, for a
-website, the columns the registry lists). Spiders get their targets from a target source and never query the
+A target has a kind, an identity (网站标识码 for websites, "<platform>:<account>" for accounts) and its registry
+facts (the websites row and, for a website, the columns the registry lists; the accounts row). Spiders get their targets from a target source and never query the
 registry or touch the schema themselves:
 
 - the database (default): active targets of the registry imported with `govmon import-targets`;
@@ -20,12 +20,13 @@ from typing import Any, Protocol
 from sqlalchemy import inspect, select
 
 from monitor import db
+from monitor.platforms import account_key
 
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # "website"
-    id: str  # 网站标识码
+    kind: str  # "website" / "account"
+    id: str  # 网站标识码 / "<platform label>:<account>"
     facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # registry row (+ "columns")
 
 
@@ -39,9 +40,24 @@ class TargetSourceError(RuntimeError):
     pass
 
 
+KINDS = ("website", "account")
+
+
 def _pick(rows: list[dict[str, Any]], ids: Iterable[str]) -> list[dict[str, Any]]:
     wanted = {i for i in ids if i}
     return [r for r in rows if not wanted or r["site_code"] in wanted]
+
+
+def _accounts(rows: list[dict[str, Any]], ids: Iterable[str]) -> list[Target]:
+    wanted = {i for i in ids if i}
+    out = [Target("account", account_key(r["platform"], r["account"]), r) for r in rows
+           if r.get("active", True) is not False]
+    return sorted((t for t in out if not wanted or t.id in wanted), key=lambda t: t.id)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise TargetSourceError(f"no targets of kind {kind!r}; known kinds: {', '.join(KINDS)}")
 
 
 def _websites(sites: list[dict[str, Any]], columns: list[dict[str, Any]]) -> list[Target]:
@@ -62,14 +78,16 @@ class DatabaseSource:
         self.url = url
 
     def targets(self, kind: str, ids: Iterable[str] = ()) -> list[Target]:
-        if kind != "website":
-            raise TargetSourceError(f"the database source has no targets of kind {kind!r} yet")
+        _check_kind(kind)
         engine = db.engine_for(self.url)
         try:
             with engine.connect() as conn:
                 if not inspect(conn).has_table("websites"):
                     raise TargetSourceError(f"{db.masked(self.url)} has no registry: run `govmon migrate` and "
                                             "`govmon import-targets FILE`")
+                if kind == "account":
+                    return _accounts([dict(r._mapping) for r in conn.execute(
+                        select(db.accounts).where(db.accounts.c.active.is_(True)))], ids)
                 sites = [dict(r._mapping) for r in conn.execute(
                     select(db.websites).where(db.websites.c.active.is_(True)))]
                 columns = [dict(r._mapping) for r in conn.execute(
@@ -89,9 +107,9 @@ class FileSource:
     def targets(self, kind: str, ids: Iterable[str] = ()) -> list[Target]:
         from monitor.registry import load_file, validate
 
-        if kind != "website":
-            raise TargetSourceError(f"registry files give no targets of kind {kind!r} yet")
+        _check_kind(kind)
         sites: list[dict[str, Any]] = []
+        accounts: list[dict[str, Any]] = []
         columns: list[dict[str, Any]] = []
         known: set[str] = set()
         for path in self.paths:
@@ -100,6 +118,9 @@ class FileSource:
             known |= {w["site_code"] for w in reg.websites}
             sites += [w for w in reg.websites if w.get("active", True) is not False]
             columns += [{**c, "source": "registry"} for c in reg.columns]
+            accounts += [{**a, "source": str(path)} for a in reg.accounts]
+        if kind == "account":
+            return _accounts(accounts, ids)
         return _websites(_pick(sites, ids), columns)
 
 

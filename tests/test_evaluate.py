@@ -52,7 +52,8 @@ async def test_demo_region_quarter_verdicts_and_violation_life_cycle(db_url: str
     as_of = datetime(2021, 3, 3)
     summary = evaluate(engine, "2021Q1", as_of, book=BOOK, not_monitored=NO_PROBES)
     assert (summary.checked, summary.results["不合格"]) == (14, 3)
-    verdicts = {r["target_id"]: (r["result"], r["reasons"]) for r in rows(engine, db.verdicts, period="2021Q1")}
+    verdicts = {r["target_id"]: (r["result"], r["reasons"])
+                for r in rows(engine, db.verdicts, period="2021Q1", target_kind="website")}
     assert verdicts == implied_verdicts(truth, BOOK)
     assert {c for c, (result, _) in verdicts.items() if result == "不合格"} == {"5325010002", "5325020004", "5325240001"}
     stale = {r["subject"]: r for r in rows(engine, db.findings, indicator="column_stale", outcome="fail") if r["subject"]}

@@ -15,12 +15,13 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Union
 
 import pytest
-from sqlalchemy import Table, inspect
+from sqlalchemy import JSON, Table, inspect
 
 from monitor import db
 from monitor.checks.facts import ColumnFacts, LinkFacts, SiteFacts, load_site_facts
 from monitor.items import (
     OBSERVATIONS,
+    Account,
     ColumnItem,
     LinkCheckItem,
     LinkItem,
@@ -33,7 +34,7 @@ from monitor.items import (
 from monitor.migrate import upgrade
 
 SURROGATE = "id"
-MODELS: tuple[type[Observation], ...] = (*OBSERVATIONS, Website)
+MODELS: tuple[type[Observation], ...] = (*OBSERVATIONS, Website, Account)
 
 
 def field_type(cls: type, name: str) -> tuple[type, bool]:
@@ -58,7 +59,8 @@ def column_problems(cls: type, table: Table, names: list[str], joined: frozenset
             continue
         col = table.c[name]
         base, optional = field_type(cls, name)
-        if base is not col.type.python_type:
+        json_ok = isinstance(col.type, JSON) and base in (dict, list)  # JSON's python_type is `object`
+        if base is not col.type.python_type and not json_ok:
             problems.append(f"{cls.__name__}.{name}: {base.__name__} but {table.name}.{name} holds "
                             f"{col.type.python_type.__name__}")
         nullable = bool(col.nullable) and not col.primary_key
@@ -88,7 +90,7 @@ def test_each_observation_matches_its_table(cls: type[Observation]) -> None:
 
 def test_every_table_of_observed_facts_has_its_model() -> None:
     assert {c.table for c in OBSERVATIONS} == {"pages", "list_entries", "links", "link_checks", "site_columns",
-                                               "probes"}
+                                               "probes", "account_checks", "account_posts"}
     assert len({c.table for c in MODELS}) == len(MODELS)
 
 

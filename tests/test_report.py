@@ -23,7 +23,7 @@ from tests.report_data import FAILED_Q1, ZHOU_COLUMN, seed_region
 
 REPO = Path(__file__).resolve().parent.parent
 # 附件3 of the notice: 12 accounts 内容更新不及时 among 243 monitored (微信172, 微博41, 今日头条14, 抖音16).
-NOTICE_PLATFORMS = {"微信公众号": 172, "微博": 41, "今日头条": 14, "抖音": 16}
+NOTICE_PLATFORMS = {"微信公众号": 172, "微博": 41, "今日头条": 14, "抖音号": 16}
 FAILED_ACCOUNTS = {"个旧市财政局", "个旧脱贫攻坚", "红河哈尼梯田", "蔓耗蛮好", "美丽河口无线WIFI", "蒙自招商",
                    "弥勒市河长制", "河口文化和旅游", "个旧市政务公开", "边境小警", "弥勒市文旅官抖", "石屏警方"}
 # 附件4 of the notice: units and their overdue letters.
@@ -141,17 +141,17 @@ def test_account_rates_list_and_notice_reproduce_the_notice(db_url: str, tmp_pat
     assert {r.kind: r.running for r in platforms.itertuples() if r.kind != "all"} == NOTICE_PLATFORMS
     written = write_report(engine, "2021Q1", tmp_path / "out", decimals=2, issuer="红河州人民政府办公室")
     failed = read_csv(tmp_path / "out" / "附件3_2021Q1_不合格政务新媒体名单.csv")
-    assert list(failed.columns) == ["序号", "部门", "账号", "平台", "存在问题"]
-    assert set(failed["账号"]) == FAILED_ACCOUNTS and len(failed) == 12
+    assert list(failed.columns) == ["序号", "部门", "政务新媒体账号", "新媒体平台", "存在问题"]
+    assert set(failed["政务新媒体账号"]) == FAILED_ACCOUNTS and len(failed) == 12
     assert failed["序号"].tolist() == [str(i) for i in range(1, 13)]
-    assert failed["平台"].tolist() == ["微信公众号"] * 7 + ["微博"] * 2 + ["抖音"] * 3  # the notice's order
+    assert failed["新媒体平台"].tolist() == ["微信公众号"] * 7 + ["微博"] * 2 + ["抖音号"] * 3  # the notice's order
     assert set(failed["存在问题"]) == {"内容更新不及时"}
     draft = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
     assert draft.startswith("# 红河州人民政府办公室关于2021年一季度全州政府网站和政府系统政务新媒体检查情况的通报")
-    assert ("全州纳入常态化监管的政府系统政务新媒体243个(微信公众号172个,微博41个,今日头条14个,抖音16个)"
+    assert ("全州纳入常态化监管的政府系统政务新媒体243个(微信172个,微博41个,今日头条14个,抖音16个)"
             in draft)
     assert "231个政务新媒体合格,不合格12个,合格率95.06%" in draft and "合格率78.57%" in draft
-    assert "内容更新不及时的政务新媒体12个,如微信公众号“" in draft and ",抖音“" in draft
+    assert "内容更新不及时的政务新媒体12个,如微信公众号“" in draft and ",抖音号“" in draft
     assert tmp_path / "out" / "合格率_2021Q1.csv" in written
 
 
@@ -172,7 +172,7 @@ def test_attachment_csvs_as_the_notice_prints_them(db_url: str, tmp_path: Path) 
     assert cols.values.tolist() == [["1", "州教育体育局",
                                      "首页>政府信息公开>法定主动公开内容>重点领域信息公开>红河州教育信息公开>工作动态",
                                      "监测点前2周内,栏目无信息更新"]]
-    for name, header in (("附件3_2021Q1_不合格政务新媒体名单.csv", "序号,部门,账号,平台,存在问题"),
+    for name, header in (("附件3_2021Q1_不合格政务新媒体名单.csv", "序号,部门,政务新媒体账号,新媒体平台,存在问题"),
                          ("附件4_2021Q1_信件办理超期名单.csv", "序号,单位,超期次数")):
         assert (tmp_path / "out" / name).read_text(encoding="utf-8-sig").strip() == header  # empty, with header
     book = load_workbook(tmp_path / "out" / "附件1_2021Q1_不合格网站名单.xlsx")
@@ -317,4 +317,4 @@ def test_report_command_prints_each_file(sqlite_url: str, tmp_path: Path) -> Non
     lines = done.stdout.strip().splitlines()
     files = sorted(p for p in (tmp_path / "rep" / "2021Q1").iterdir())
     assert sorted(line.removeprefix("wrote ") for line in lines) == sorted(str(p) for p in files)
-    assert len(files) == 1 + 5 * 2 + 2 + 2  # rates, 5 lists × (CSV, XLSX), 2 charts, notice md + html
+    assert len(files) == 1 + 6 * 2 + 2 + 2  # rates, 6 lists × (CSV, XLSX), 2 charts, notice md + html

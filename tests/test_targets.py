@@ -41,8 +41,31 @@ def test_sources_refuse_what_they_cannot_give(tmp_path: Path) -> None:
                    "5325010002,个旧市人民政府,ftp://x,532501,个旧市,县级,门户网站\n", encoding="utf-8")
     with pytest.raises(RegistryError, match=r"bad.csv:2: homepage"):
         FileSource([bad]).targets("website")
-    with pytest.raises(TargetSourceError, match="account"):
-        FileSource([bad]).targets("account")
+    with pytest.raises(TargetSourceError, match="mailbox"):
+        FileSource([bad]).targets("mailbox")
+    with pytest.raises(TargetSourceError, match="mailbox"):
+        DatabaseSource(empty).targets("mailbox")
+
+
+def test_accounts_are_targets_of_their_own_kind(tmp_path: Path) -> None:
+    """Accounts come from a registry file or the database alike, keyed "<platform label>:<account>" whatever spelling
+    of the platform the file used; retired ones are left out."""
+    from monitor.registry import import_files
+
+    reg = tmp_path / "accounts.csv"
+    reg.write_text("平台,账号,账号名称,开设主体,行政区划代码,状态\n"
+                   "公众号,gh_a,个旧发布,个旧市人民政府办公室,532501,正常\n"
+                   "抖音,MS4wLjABAAAAx,石屏警方,石屏县公安局,532525,正常\n"
+                   "新浪微博,123456,个旧市政务公开,个旧市人民政府办公室,532501,注销\n", encoding="utf-8")
+    expected = ["微信公众号:gh_a", "抖音号:MS4wLjABAAAAx"]
+    assert [t.id for t in FileSource([reg]).targets("account")] == sorted(expected)
+    url = f"sqlite:///{tmp_path / 'reg.sqlite'}"
+    upgrade(url)
+    import_files(db.engine_for(url), [reg])
+    found = DatabaseSource(url).targets("account")
+    assert [t.id for t in found] == sorted(expected)
+    assert found[0].kind == "account" and found[0].facts["owner_unit"] == "个旧市人民政府办公室"
+    assert [t.id for t in DatabaseSource(url).targets("account", ["抖音号:MS4wLjABAAAAx"])] == ["抖音号:MS4wLjABAAAAx"]
 
 
 @deferred_f_from_coro_f

@@ -4,7 +4,7 @@ A rule module in monitor/checks/rules/ holds one indicator: a pure `check(facts,
 that declares it —
 
 - code: the indicator's key in the rulebook (its clause, parameters, points and kind live there);
-- target_kind: the kind of target it judges (website now; account and mailbox come as their own kinds);
+- target_kind: the kind of target it judges: website (SiteFacts) or account (AccountFacts); letters come next;
 - scope: CRAWL when one crawl's facts are enough (the checks pipeline runs it when the crawl of a target ends, and
   evaluation runs it again on the period's crawl), WINDOW when it needs observations over days (probes over a week):
   only evaluation runs those;
@@ -27,7 +27,8 @@ from monitor.checks.model import FAIL, Finding
 from monitor.checks.rulebook import Indicator
 
 CRAWL, WINDOW = "crawl", "window"
-FACT_NAMES = ("site", "homepage", "home_entries", "columns", "pages", "links", "probes", "parent_homepage")
+FACT_NAMES = ("site", "homepage", "home_entries", "columns", "pages", "links", "probes", "parent_homepage",  # website
+              "account", "check", "posts", "siblings")  # account (monitor/checks/account_facts.py)
 
 
 def default_deduction(findings: list[Finding], ind: Indicator) -> float:

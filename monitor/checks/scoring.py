@@ -5,7 +5,9 @@ Otherwise the deduction score is 100 minus each indicator's deductions, each cap
 "评分结果低于60分,判定为不合格网站" (60 passes); the bonus part is scored only for portals above 80. Indicators
 whose points the national text does not give deduct nothing until a rulebook sets them. A veto indicator that is
 inconclusive (a page or the probes could not give evidence, nothing was observed in its window: 无监测数据, or the
-rule itself failed: error) makes the verdict 待定 — pending a re-check — unless the site already fails. Findings of violations marked false positive are left out.
+rule itself failed: error) makes the verdict 待定 — pending a re-check — unless the site already fails.
+New-media accounts are judged on the veto items only ("对政务新媒体检查时,如出现单项否决指标中的任意一种情形,即判定为
+不合格"; no national score threshold): their other indicators are reported as problems, never scored. Findings of violations marked false positive are left out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from monitor.checks.rulebook import Rulebook
 from monitor.checks.rules import RULES
 
 QUALIFIED, UNQUALIFIED, PENDING = "合格", "不合格", "待定"
+ACCOUNT = "account"  # the `kind` of a new-media account (websites pass their kind: portal / department)
 
 
 @dataclass
@@ -45,6 +48,10 @@ def verdict(kind: str, findings: list[Finding], book: Rulebook,
                if f.site_level and f.outcome in (INCONCLUSIVE, ERROR) and book[f.indicator].kind == "veto"]
     if vetoes:
         return Verdict(UNQUALIFIED, True, None, None, list(dict.fromkeys(vetoes)))
+    if kind == ACCOUNT:  # new media are judged on the veto items only: no score
+        if pending:
+            return Verdict(PENDING, False, None, None, list(dict.fromkeys(pending)))
+        return Verdict(QUALIFIED, False, None, None, [])
     scoring = book.scoring
     by_indicator: dict[str, list[Finding]] = {}
     for f in live:

@@ -1,5 +1,6 @@
-"""The notice's attachment lists, as the notices print them (附件1–4), one CSV each, and the 待复核 list (附件5): the
-sites the product could not judge this quarter, shown apart and never counted as 合格 or 不合格.
+"""The notice's attachment lists, as the notices print them (附件1–4), one CSV each, and the 待复核 lists (附件5 sites,
+附件6 new-media accounts): what the product could not judge this quarter, shown apart and never counted as 合格 or
+不合格.
 
 CSV files are UTF-8 with a BOM so that Excel shows the Chinese; an empty list still has its header. Crawled text
 (titles, names) must never become a spreadsheet formula: a cell starting with = + - @ (or a tab or carriage return)
@@ -32,9 +33,10 @@ PLATFORM_ORDER = ("微信", "微博", "今日头条", "抖音")
 HEADERS = {
     "不合格网站名单": ["序号", "网站名称", "网站标识码", "存在问题"],
     "存在问题栏目名单": ["序号", "责任部门", "栏目名称", "问题描述"],
-    "不合格政务新媒体名单": ["序号", "部门", "账号", "平台", "存在问题"],
+    "不合格政务新媒体名单": ["序号", "部门", "政务新媒体账号", "新媒体平台", "存在问题"],
     "信件办理超期名单": ["序号", "单位", "超期次数"],
     "待复核网站名单": ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"],
+    "待复核政务新媒体名单": ["序号", "部门", "政务新媒体账号", "新媒体平台", "账号标识", "待定原因"],
 }
 PENDING_PAGES = 5  # pages named per 待定 site; the rest are in the findings table
 
@@ -144,12 +146,34 @@ def pending_websites(conn: Connection, period: str, region: str | None = None) -
                                   for s in sites])
 
 
+def pending_accounts(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
+    """Accounts whose verdict is 待定 (a login wall, a captcha, a deleted page, no reading in the window …), with the
+    reasons of their inconclusive findings: neither 合格 nor 不合格 until re-checked."""
+    v, a, f = db.verdicts, db.accounts, db.findings
+    key = a.c.platform + ":" + a.c.account
+    query = (select(a.c.owner_unit, a.c.name, a.c.platform, a.c.account, a.c.region_code, v.c.target_id, v.c.reasons)
+             .join(v, v.c.target_id == key)
+             .where(v.c.period == period, v.c.target_kind == "account", v.c.result == "待定",
+                    _in_region(a.c.region_code, region)))
+    rows = sorted(conn.execute(query), key=lambda r: (platform_rank(r.platform), r.region_code, r.account))
+    why: dict[str, list[str]] = {r.target_id: [] for r in rows}
+    unsure = (select(f.c.target_id, f.c.reason).where(
+        f.c.period == period, f.c.target_kind == "account", f.c.outcome.in_(("inconclusive", "error")),
+        f.c.target_id.in_(list(why))).order_by(f.c.target_id, f.c.indicator))
+    for r in conn.execute(unsure):
+        if r.reason and r.reason not in why[r.target_id]:
+            why[r.target_id].append(r.reason)
+    return _frame("待复核政务新媒体名单", [[r.owner_unit, r.name, r.platform, r.account,
+                                     "；".join(why[r.target_id]) or r.reasons] for r in rows])
+
+
 def attachments(conn: Connection, period: str, region: str | None = None) -> dict[str, pd.DataFrame]:
     return {"不合格网站名单": failed_websites(conn, period, region),
             "存在问题栏目名单": problem_columns(conn, period, region),
             "不合格政务新媒体名单": failed_accounts(conn, period, region),
             "信件办理超期名单": overdue_letters(conn, period, region),
-            "待复核网站名单": pending_websites(conn, period, region)}
+            "待复核网站名单": pending_websites(conn, period, region),
+            "待复核政务新媒体名单": pending_accounts(conn, period, region)}
 
 
 def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = False) -> list[Path]:

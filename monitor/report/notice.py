@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from monitor import db
 from monitor.checks.model import NOT_MONITORED
+from monitor.platforms import platform_for
 from monitor.report.attachments import COLUMN_INDICATORS, platform_rank
 from monitor.report.rates import ALL, percent, within
 
@@ -86,9 +87,15 @@ def overall_accounts(rates: pd.DataFrame, region: str, whole: str, decimals: int
         return "本季度未检查政务新媒体。"
     platforms = rates[(rates["region_code"] == region) & (rates["target_kind"] == "account")
                       & (rates["level"] == ALL) & (rates["kind"] != ALL) & (rates["running"] > 0)]
-    parts = [f"{p.kind}{p.running}个" for p in sorted(platforms.itertuples(), key=lambda p: platform_rank(p.kind))]
+    parts = [f"{_short(p.kind)}{p.running}个" for p in sorted(platforms.itertuples(), key=lambda p: platform_rank(p.kind))]
     detail = f"({','.join(parts)})" if parts else ""
     return f"{whole}纳入常态化监管的政府系统政务新媒体{r.running}个{detail}" + _checked(r, "政务新媒体", decimals)
+
+
+def _short(platform: str) -> str:
+    """微信公众号 → 微信, as the notices count accounts per platform."""
+    found = platform_for(platform)
+    return found.short if found else platform
 
 
 def _level_order(col: pd.Series) -> pd.Series:
@@ -156,10 +163,30 @@ def account_problems(accounts: pd.DataFrame) -> list[str]:
     for reason, rows in by_reason.items():
         seen: dict[str, str] = {}  # one example per platform, as the notice gives them
         for row in rows:
-            seen.setdefault(row["平台"], row["账号"])
+            seen.setdefault(row["新媒体平台"], row["政务新媒体账号"])
         examples = ",".join(f"{platform}“{name}”" for platform, name in list(seen.items())[:EXAMPLES])
         items.append(f"{reason}的政务新媒体{len(rows)}个,如{examples}。")
     return items
+
+
+def account_other_problems(conn: Connection, period: str, region: str) -> list[str]:
+    """Failing account findings that did not fail the account (problems the notices list apart from 附件3: several
+    accounts of one unit on one platform, a verified subject still named after a pre-reform unit …), with examples."""
+    f, v, a = db.findings, db.verdicts, db.accounts
+    key = a.c.platform + ":" + a.c.account
+    query = (select(f.c.reason, f.c.observed, a.c.platform, a.c.name, a.c.owner_unit, a.c.region_code, v.c.reasons)
+             .join(a, key == f.c.target_id)
+             .join(v, and_(v.c.period == f.c.period, v.c.target_kind == f.c.target_kind,
+                           v.c.target_id == f.c.target_id))
+             .where(f.c.period == period, f.c.target_kind == "account", f.c.outcome == "fail")
+             .order_by(a.c.region_code, f.c.target_id))
+    by_reason: dict[str, list[str]] = {}
+    for r in conn.execute(query):
+        if not within(r.region_code, region) or (r.reason and r.reason in (r.reasons or "").split("；")):
+            continue  # listed in 附件3 already
+        by_reason.setdefault(r.reason or "存在问题", []).append(
+            f"{r.owner_unit}{_short(r.platform)}“{r.name}”" + (f"({r.observed})" if r.observed else ""))
+    return [f"{reason}的政务新媒体{len(names)}个,如{'、'.join(names[:EXAMPLES])}。" for reason, names in by_reason.items()]
 
 
 def letter_problems(letters: pd.DataFrame) -> list[str]:
@@ -181,7 +208,8 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
              "## 二、主要问题", ""]
     sections = [("政府网站运维保障有待加强",
                  website_problems(conn, period, region, frames["不合格网站名单"], frames["存在问题栏目名单"])),
-                ("政务新媒体监管仍需加强", account_problems(frames["不合格政务新媒体名单"])),
+                ("政务新媒体监管仍需加强", account_problems(frames["不合格政务新媒体名单"])
+                 + account_other_problems(conn, period, region)),
                 ("网民互动不够主动及时", letter_problems(frames["信件办理超期名单"]))]
     sections = [(title, items) for title, items in sections if items]
     for n, (title, items) in enumerate(sections):
@@ -193,9 +221,13 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
         lines += ["本季度检查未发现突出问题。", ""]
     pending = pending_note(frames.get("待复核网站名单"), list(frames).index("待复核网站名单") + 1
                            if "待复核网站名单" in frames else 0)
+    pending_acc = pending_accounts_note(frames.get("待复核政务新媒体名单"),
+                                       list(frames).index("待复核政务新媒体名单") + 1
+                                       if "待复核政务新媒体名单" in frames else 0)
     unmonitored = not_monitored_note(conn, period)
-    if pending or unmonitored:
-        lines += ["## 待复核及未监测事项", ""] + [md_escape(t) for t in (pending, unmonitored) if t] + [""]
+    if pending or pending_acc or unmonitored:
+        lines += ["## 待复核及未监测事项", ""] + [md_escape(t) for t in (pending, pending_acc, unmonitored) if t]
+        lines += [""]
     lines += ["## 三、有关要求", "", REQUIREMENTS, "", "## 附件", ""]
     lines += [f"{n}. {when}{name}" for n, name in enumerate(frames, start=1)]
     return "\n".join(lines) + "\n"
@@ -212,6 +244,20 @@ def pending_note(pending: pd.DataFrame | None, number: int) -> str:
     why = "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     return (f"{_names(pending['网站名称'].tolist())}网站本季度未能完成判定(待定{len(pending)}个:{why}),"
             f"不计入合格或不合格,已列入待复核名单(附件{number}),复核后另行通报。")
+
+
+def pending_accounts_note(pending: pd.DataFrame | None, number: int) -> str:
+    """The 待定 accounts, why, and where they are listed."""
+    if pending is None or pending.empty:
+        return ""
+    reasons: dict[str, int] = {}
+    for text in pending["待定原因"]:
+        for reason in filter(None, str(text).split("；")):
+            reasons[reason] = reasons.get(reason, 0) + 1
+    why = "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    names = [f"{_short(p)}“{n}”" for p, n in zip(pending["新媒体平台"], pending["政务新媒体账号"], strict=True)]
+    return (f"{_names(names)}政务新媒体本季度未能完成判定(待定{len(pending)}个:{why}),不计入合格或不合格,"
+            f"已列入待复核名单(附件{number}),复核后另行通报。")
 
 
 def not_monitored_note(conn: Connection, period: str) -> str:
