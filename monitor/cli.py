@@ -12,6 +12,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-targets": ("monitor.commands", "import registry files (CSV or YAML) of websites, columns, accounts"),
     "crawl": ("monitor.commands", "crawl the registry's websites and store what was seen"),
     "probe": ("monitor.commands", "availability probe rounds over every homepage (站点无法访问)"),
+    "crawl-accounts": ("monitor.commands", "read the registry's new-media accounts (政务新媒体) on their platforms"),
+    "import-activity": ("monitor.accounts_import", "import account activity exported by a platform or vendor"),
     "inspect": ("monitor.inspect", "print the facts extracted from one URL or saved page"),
     "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
     "evaluate": ("monitor.evaluate", "judge a period: findings, verdicts, violations"),
@@ -21,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 # Scheduled jobs: a second run of one of these while it is still running does not start.
-LOCKED = {"crawl", "probe", "evaluate", "report"}
+LOCKED = {"crawl", "crawl-accounts", "probe", "evaluate", "report"}
 
 # Commands that share a module name their functions explicitly.
 ENTRY_POINTS = {
@@ -29,6 +31,7 @@ ENTRY_POINTS = {
     "import-targets": ("add_import_arguments", "run_import"),
     "crawl": ("add_crawl_arguments", "run_crawl"),
     "probe": ("add_probe_arguments", "run_probe"),
+    "crawl-accounts": ("add_accounts_arguments", "run_accounts"),
     "review": ("add_review_arguments", "run_review"),
 }
 

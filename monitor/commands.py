@@ -161,3 +161,23 @@ def run_probe(args: argparse.Namespace) -> int:
     run_spider("probe", args, sites=args.sites, at=args.at, rounds=str(args.rounds),
                interval=str(args.interval), ipv6="1" if args.ipv6 else "0")
     return 0
+
+
+def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
+    add_database_argument(parser)
+    parser.add_argument("--accounts", default="", help="comma-separated <平台>:<账号> (default: all active accounts)")
+    parser.add_argument("--platforms", default="", help="comma-separated platforms, e.g. 微博,抖音 (default: all)")
+    parser.add_argument("--run-id", default="", help="run identity; re-playing a run id updates its rows")
+    parser.add_argument("--as-of", default="", help="monitoring point YYYY-MM-DD the reading is for (default: today)")
+    parser.add_argument("--at", default="", help="clock start, China time (replays, the simulated platforms)")
+    parser.add_argument("--host-map", default=None, help="pattern=address[:port];... (see MONITOR_HOST_MAP)")
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a Scrapy or MONITOR_* setting")
+
+
+def run_accounts(args: argparse.Namespace) -> int:
+    if args.as_of:
+        date.fromisoformat(args.as_of)
+    run_spider("accounts", args, accounts=args.accounts, platforms=args.platforms, run_id=args.run_id,
+               as_of=args.as_of, at=args.at)
+    return 0

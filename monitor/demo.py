@@ -3,9 +3,10 @@
 Serves the bundled simulated region (红河州, 2021 Q1) on 127.0.0.1, imports its registry into the database (an
 SQLite file unless MONITOR_DATABASE_URL says otherwise), crawls every site through the host map and, at the same
 time, runs the week of availability probe rounds before the monitoring point (20 a day, stamped through the probe
-spider's injectable clock: the visits are real), evaluates the quarter at the scenario's monitoring point and writes
-the quarterly report. Re-running it replays the same run id,
-so it updates rows instead of adding them.
+spider's injectable clock: the visits are real), reads every new-media account on the simulated platforms (WeChat,
+Weibo, Toutiao over their public data, Douyin rendered through Chromium) with the accounts spider's clock set to the
+monitoring point, evaluates the quarter at the scenario's monitoring point and writes the quarterly report.
+Re-running it replays the same run ids, so it updates rows instead of adding them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from monitor.config import add_database_argument, database_url
 
 PROBE_WEEK = timedelta(days=7)
 PROBE_ROUNDS = 140  # 20 a day, the national minimum
+PLATFORM_HOUR = timedelta(hours=10)  # the simulated platforms' clock on the monitoring day
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     engine = db.engine_for(url)
     upgrade(engine)
-    run_id = f"demo-{scenario.name}"
+    run_id, account_run = f"demo-{scenario.name}", f"demo-{scenario.name}-accounts"
     with SimWeb(scenario) as web, tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "targets.yaml"
         scenario.write_registry(registry)
@@ -59,11 +61,14 @@ def run(args: argparse.Namespace) -> int:
         process.crawl("website", run_id=run_id, as_of=scenario.as_of.isoformat())
         process.crawl("probe", round_id=f"demo-{scenario.name}", at=(as_of - PROBE_WEEK).isoformat(),
                       rounds=str(PROBE_ROUNDS), interval=str(PROBE_WEEK.total_seconds() / PROBE_ROUNDS))
+        if scenario.accounts:  # the platforms' clock: the monitoring day, 10:00 China time
+            process.crawl("accounts", run_id=account_run, as_of=scenario.as_of.isoformat(),
+                          at=(as_of + PLATFORM_HOUR).isoformat())
         process.start()
-    summary = evaluate(engine, args.period, as_of, run_id=run_id)
+    summary = evaluate(engine, args.period, as_of, run_id=run_id, account_run=account_run)
     print(summary)
     out = Path(args.out) / args.period
     for path in write_report(engine, args.period, out):
         print(f"wrote {path}")
-    print(f"database: {db.masked(url)} (run {run_id})")
+    print(f"database: {db.masked(url)} (runs {run_id}, {account_run})")
     return 0

@@ -229,6 +229,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", default=None,
                         help="judge this crawl run (default: each site's latest run inside the period up to the "
                              "monitoring point)")
+    parser.add_argument("--account-run", default=None,
+                        help="judge the accounts from this reading (a crawl-accounts run or an activity import; "
+                             "default: each account's latest reading inside the period up to the monitoring point)")
     parser.add_argument("--not-monitored", default=None, metavar="CODES",
                         help="comma-separated indicators this office does not monitor, e.g. site_unreachable when "
                              "no probe rounds run (default: MONITOR_NOT_MONITORED); they are reported as 未开展监测 "
@@ -263,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return 2
     try:
-        print(evaluate(engine, period, as_of, args.run, book, sites, not_monitored))
+        print(evaluate(engine, period, as_of, args.run, book, sites, not_monitored, args.account_run))
     except ValueError as exc:
         print(f"govmon evaluate: {exc}", file=sys.stderr)
         return 2

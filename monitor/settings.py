@@ -80,6 +80,10 @@ MONITOR_TYPO_LIST = ""
 # without observations in its window makes the verdict 待定 (无监测数据), never 合格. `govmon evaluate
 # --not-monitored` overrides it for one evaluation.
 MONITOR_NOT_MONITORED = ""
+# Holiday tables (节假日安排) for the letters' working-day deadlines: YAML or CSV files separated by ';' for years
+# the chinesecalendar library does not know yet (or to correct one it does); format in monitor/workdays.py.
+# Empty: the library only; a deadline reaching an unknown year is 待定, with a warning naming the year.
+MONITOR_HOLIDAYS = ""
 
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500

@@ -40,7 +40,8 @@ PROJECT_FILES = ("pyproject.toml", "setup.py", "README.md", "scrapy.cfg", "monit
 PACKAGE_DATA = ("monitor/checks/rulebooks/national-2019.yaml", "monitor/checks/rulebooks/typos.yaml",
                 "monitor/report/views.sql", "monitor/migrations/env.py", "monitor/migrations/script.py.mako",
                 "monitor/migrations/versions/0001_initial.py", "monitor/simweb/scenarios/honghe_2021q1.yaml",
-                "monitor/simweb/scenarios/defects.yaml", "monitor/extract/__init__.py")
+                "monitor/simweb/scenarios/defects.yaml", "monitor/extract/__init__.py",
+                "monitor/regions/gb2260.csv", "monitor/migrations/versions/0004_account_observations.py")
 
 
 def _project_copy(dest: Path) -> Path:
