@@ -129,6 +129,9 @@ def configure_chromium(settings: BaseSettings) -> None:
     rules = parse_host_map(str(settings.get("MONITOR_HOST_MAP") or ""))
     if rules:
         ours.append(f"--host-resolver-rules={chromium_rules(rules)}")
+    spki = ",".join(k.strip() for k in str(settings.get("MONITOR_TRUSTED_SPKI") or "").split(",") if k.strip())
+    if spki:
+        ours.append(f"--ignore-certificate-errors-spki-list={spki}")
     args = list(options.get("args", []))
     options["args"] = args + [a for a in ours if a not in args]  # idempotent: configure() may run twice
     _set_merged(settings, "PLAYWRIGHT_LAUNCH_OPTIONS", options)

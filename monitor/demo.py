@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         settings = scrapy_settings()
         settings.set("MONITOR_DATABASE_URL", url, priority="cmdline")
         settings.set("MONITOR_HOST_MAP", web.host_map, priority="cmdline")
+        settings.set("MONITOR_TRUSTED_SPKI", web.tls_spki, priority="cmdline")  # the platforms' test certificate
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
         process = CrawlerProcess(settings)
         as_of = datetime.combine(scenario.as_of, datetime.min.time())

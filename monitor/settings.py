@@ -52,6 +52,17 @@ MONITOR_RENDER_SCRIPT_LISTS = True
 # Browser used for rendering: Debian's chromium-headless-shell (never a downloaded browser); the add-on gives it to
 # scrapy-playwright as the executable.
 MONITOR_CHROMIUM = "/usr/bin/chromium-headless-shell"
+# Certificates Chromium accepts although no CA signed them: base64 SHA-256 key hashes separated by ',' (Chromium's
+# --ignore-certificate-errors-spki-list). Only for a test bed such as the simulated platforms (`SimWeb.tls_spki`);
+# empty for real sites, whose certificates are checked.
+MONITOR_TRUSTED_SPKI = ""
+
+# New-media accounts (monitor/spiders/accounts.py). Accounts read together: the rendered pages of one batch share
+# one browser context, closed when the batch is done (memory stays bounded however many accounts are read).
+MONITOR_ACCOUNT_BATCH = 20
+# Longest wait, in seconds, for a rendered page to show what its adapter waits for (Fetch.wait_for); after it the
+# page is read as it is and the adapter decides (a wall, an empty list, or unparsable).
+MONITOR_ACCOUNT_RENDER_WAIT = 10.0
 
 # The availability probe's limit is the rulebook's (site_unreachable.params.timeout_seconds: the national 15 s, a
 # visit of exactly the limit fails; a MONITOR_RULEBOOK file may change it). This setting is only an explicit
