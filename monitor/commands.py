@@ -50,7 +50,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{path}: {encoding}")
     counts = result.counts
     print(f"imported into {db.masked(url)}: {counts['websites']} websites, {counts['columns']} columns, "
-          f"{counts['accounts']} accounts")
+          f"{counts['accounts']} accounts, {counts['channels']} channels")
     for line in describe(result):
         print(line)
     return 0

@@ -1,9 +1,10 @@
 """Database tables (SQLAlchemy Core) and the few helpers every writer shares.
 
 Three groups of tables:
-- the registry (what is monitored): regions, websites, site_columns, accounts;
+- the registry (what is monitored): regions, websites, site_columns, accounts, channels (letters and guides);
 - observed facts, one row per thing seen in a run: runs, pages, list_entries, links, link_checks, probes, and for
-  new-media accounts account_checks (one per account and run) and account_posts;
+  new-media accounts account_checks (one per account and run) and account_posts, for letters channels and guides
+  channel_checks, letters and guides;
 - judgements (written by the checks): findings, verdicts, violations.
 
 Natural keys carry unique constraints so that re-playing a run or re-importing a registry updates rows in place
@@ -98,6 +99,23 @@ accounts = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("source", Text),
     UniqueConstraint("platform", "account"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_code", String(12), nullable=False),
+    Column("url", Text, nullable=False, comment="the channel's list page (letters) or guide list / guide page"),
+    Column("name", String(200), nullable=False, comment="领导信箱 / 咨询投诉 / 12345留言 / 办事指南 …"),
+    Column("kind", String(10), nullable=False,
+           comment="consult (咨询建言) / petition (网上信访, 纪检举报: outside the 3-month rule) / guides (办事指南)"),
+    Column("unit", String(200), comment="责任单位 the overdue letters are listed under (default: 答复单位)"),
+    Column("item_selector", Text),
+    Column("date_selector", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("source", Text),
+    UniqueConstraint("site_code", "url"),
 )
 
 # ---------------------------------------------------------------- observed facts
@@ -251,6 +269,61 @@ account_posts = Table(
     Column("pinned", Boolean, comment="置顶: an old pinned post is not the newest"),
     Column("fetched_at", DateTime, nullable=False),
     UniqueConstraint("run_id", "platform", "account", "post_key"),
+)
+
+channel_checks = Table(
+    "channel_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("site_code", String(12), nullable=False),
+    Column("channel_url", Text, nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+    Column("outcome", String(16), nullable=False, comment="transport outcome of the channel page: ok / http / timeout …"),
+    Column("state", String(10), comment="ok / form / login / closed / empty / error, as the page shows it"),
+    Column("status", Integer),
+    Column("error", Text),
+    Column("pages_read", Integer, comment="list pages read (pagination included)"),
+    Column("entries_seen", Integer, comment="letters or guides listed"),
+    UniqueConstraint("run_id", "channel_url"),
+)
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("site_code", String(12), nullable=False),
+    Column("channel_url", Text, nullable=False),
+    Column("url", Text, nullable=False, comment="detail page, or the list page#position when there is none"),
+    Column("title", Text),
+    Column("category", String(20), comment="咨询 / 投诉 / 建议 / 求助 …"),
+    Column("unit", String(200), comment="答复单位 as the letter shows it"),
+    Column("received_at", DateTime, comment="来信时间 (China time)"),
+    Column("received_text", Text),
+    Column("answered_at", DateTime, comment="答复时间; NULL: not answered or not shown"),
+    Column("answered_text", Text),
+    Column("status", String(40), comment="办理状态 as shown"),
+    Column("answered", Boolean, comment="an answer is shown; NULL: not readable"),
+    Column("fetched_at", DateTime, nullable=False),
+    UniqueConstraint("run_id", "url"),
+)
+
+guides = Table(
+    "guides",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("site_code", String(12), nullable=False),
+    Column("channel_url", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text),
+    Column("fetched_at", DateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("elements", JSON, comment="element → present / empty (missing elements are absent)"),
+    Column("address", Text, comment="办理地点 as written"),
+    Column("service_links", JSON, comment="links to a 政务服务网: [{url, anchor}]"),
+    UniqueConstraint("run_id", "url"),
 )
 
 # ---------------------------------------------------------------- judgements

@@ -190,6 +190,64 @@ class PostItem(Observation):
 
 
 @dataclass
+class ChannelCheckItem(Observation):
+    """One reading of a letters channel or a guides list: whether it works at all, and how much it showed."""
+
+    table: ClassVar[str] = "channel_checks"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "channel_url")
+    run_id: str
+    site_code: str
+    channel_url: str
+    fetched_at: datetime
+    outcome: str
+    state: str | None = None  # ok / form / login / closed / empty / error (monitor/extract/letters.py)
+    status: int | None = None
+    error: str | None = None
+    pages_read: int | None = None
+    entries_seen: int | None = None
+
+
+@dataclass
+class LetterItem(Observation):
+    """One published citizen letter with its times (None when the page does not show them)."""
+
+    table: ClassVar[str] = "letters"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "url")
+    run_id: str
+    site_code: str
+    channel_url: str
+    url: str
+    fetched_at: datetime
+    title: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    received_at: datetime | None = None
+    received_text: str | None = None
+    answered_at: datetime | None = None
+    answered_text: str | None = None
+    status: str | None = None
+    answered: bool | None = None
+
+
+@dataclass
+class GuideItem(Observation):
+    """One 办事指南 page and the elements it shows."""
+
+    table: ClassVar[str] = "guides"
+    key: ClassVar[tuple[str, ...]] = ("run_id", "url")
+    run_id: str
+    site_code: str
+    channel_url: str
+    url: str
+    fetched_at: datetime
+    outcome: str
+    title: str | None = None
+    elements: dict[str, str] | None = None  # element → present / empty; a missing element is absent
+    address: str | None = None
+    service_links: list[dict[str, str]] | None = None
+
+
+@dataclass
 class Website(Observation):
     """A website of the registry as rules read it (written by `govmon import-targets`, never by a spider)."""
 
@@ -212,6 +270,27 @@ class Website(Observation):
         # A registry file's row (another target source) leaves unset fields None: running, region name unknown.
         fixed = {**row, "active": row.get("active") is not False, "region_name": row.get("region_name") or ""}
         return super().from_row(fixed)
+
+
+@dataclass
+class Channel(Observation):
+    """A letters channel or guides list of the registry (written by `govmon import-targets`)."""
+
+    table: ClassVar[str] = "channels"
+    key: ClassVar[tuple[str, ...]] = ("site_code", "url")
+    site_code: str
+    url: str
+    name: str
+    kind: str  # consult / petition / guides
+    unit: str | None = None
+    item_selector: str | None = None
+    date_selector: str | None = None
+    active: bool = True
+    source: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        return super().from_row({**row, "active": row.get("active") is not False})
 
 
 @dataclass
@@ -238,4 +317,4 @@ class Account(Observation):
 
 
 OBSERVATIONS: tuple[type[Observation], ...] = (PageItem, ListEntryItem, LinkItem, LinkCheckItem, ColumnItem, ProbeItem,
-                                               AccountCheckItem, PostItem)
+                                               AccountCheckItem, PostItem, ChannelCheckItem, LetterItem, GuideItem)

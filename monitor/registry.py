@@ -1,8 +1,10 @@
-"""The target registry: websites, their columns and new-media accounts, maintained by users as CSV or YAML.
+"""The target registry: websites, their columns, new-media accounts and the letters channels and service-guide lists
+of the websites (channels), maintained by users as CSV or YAML.
 
 CSV files hold one kind of row each, recognised by the header; headers may be the English field names below or the
-Chinese ones users know (网站标识码, 网站名称, …). A YAML file may hold all kinds under the keys `websites`, `columns`
-and `accounts`. Files are decoded strictly, in this order: UTF-16 with BOM (Excel's "Unicode 文本", tab-separated),
+Chinese ones users know (网站标识码, 网站名称, …). A YAML file may hold all kinds under the keys `websites`, `columns`,
+`accounts` and `channels` (the channel list offices keep: one row per site and channel, 渠道类型 领导信箱 / 咨询投诉 /
+12345留言 → consult, 网上信访 / 纪检举报 → petition, 办事指南 → guides). Files are decoded strictly, in this order: UTF-16 with BOM (Excel's "Unicode 文本", tab-separated),
 UTF-8 with or without BOM, then GB18030 (a superset of GBK, what Excel's plain "CSV" writes on Chinese Windows);
 the encoding read is reported per file, and a file that is none of them is refused naming it.
 
@@ -110,11 +112,18 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "region_code": ("行政区划代码", "区划代码"),
         "active": ("状态", "账号状态", "运行状态", "是否运行", "是否在用"),
     },
+    "channels": {
+        "site_code": ("网站标识码",), "url": ("渠道地址", "渠道网址", "信箱地址", "指南地址"),
+        "name": ("渠道名称", "信箱名称"), "kind": ("渠道类型",), "unit": ("责任单位", "责任部门", "办理单位"),
+        "item_selector": ("条目选择器",), "date_selector": ("日期选择器",),
+        "active": ("状态", "渠道状态", "是否在用"),
+    },
 }
 REQUIRED = {
     "websites": ("site_code", "name", "homepage", "region_code", "region_name", "level", "kind"),
     "columns": ("site_code", "name", "url", "category"),
     "accounts": ("platform", "account", "name", "owner_unit", "region_code"),
+    "channels": ("site_code", "url", "name", "kind"),
 }
 DELIMITED = (".csv", ".tsv", ".txt")  # Excel saves "Unicode 文本" as .txt
 
@@ -140,6 +149,7 @@ class Registry:
     websites: list[dict[str, Any]] = field(default_factory=list)
     columns: list[dict[str, Any]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
+    channels: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -215,7 +225,7 @@ def _header_map(kind: str, headers: Iterable[str]) -> dict[str, str]:
 
 def _csv_kind(headers: list[str]) -> str | None:
     best, best_score = None, 0
-    for kind in ("columns", "websites", "accounts"):
+    for kind in ("columns", "websites", "accounts", "channels"):
         known = set(_header_map(kind, headers).values())
         if set(REQUIRED[kind]) <= known and len(known) > best_score:
             best, best_score = kind, len(known)
@@ -235,7 +245,7 @@ def read_csv(path: Path, text: str | None = None) -> list[RawRow]:
         kind = _csv_kind(headers)
         if kind is None:
             raise RegistryError([f"{path}:1: header {headers!r} matches no known row kind "
-                                 "(websites, columns or accounts); see README for the field names"])
+                                 "(websites, columns, accounts or channels); see README for the field names"])
         mapping = _header_map(kind, headers)
         rows = []
         for line, cells in enumerate(reader, start=2):
@@ -278,7 +288,7 @@ def read_yaml(path: Path, text: str | None = None) -> list[RawRow]:
         if key == "__line__":
             continue
         if key not in REQUIRED:
-            problems.append(f"{path}:{data['__line__']}: unknown section {key!r} (websites, columns, accounts)")
+            problems.append(f"{path}:{data['__line__']}: unknown section {key!r} (websites, columns, accounts, channels)")
             continue
         for item in items or []:
             if not isinstance(item, dict):
@@ -329,6 +339,21 @@ def lookup_level(value: str) -> str | None:
 
 def lookup_kind(value: str) -> str | None:
     return KINDS.get(normalise(value))
+
+
+# Channel kinds: 咨询建言 channels the 互动回应差 veto reads; 网上信访 / 纪检举报 are outside it (19号: "网上信访、纪检举报
+# 等专门渠道除外"); 办事指南 lists for 服务不实用.
+CHANNEL_KINDS = _table({
+    "consult": ("consult", "letters", "领导信箱", "书记信箱", "县长信箱", "市长信箱", "州长信箱", "局长信箱", "信箱",
+                "咨询投诉", "咨询", "投诉", "建议", "咨询建言", "政务咨询", "12345", "12345留言", "网民留言", "留言",
+                "互动交流", "在线咨询"),
+    "petition": ("petition", "网上信访", "信访", "纪检举报", "举报"),
+    "guides": ("guides", "guide", "办事指南", "办事服务", "服务指南", "政务服务"),
+})
+
+
+def lookup_channel_kind(value: str) -> str | None:
+    return CHANNEL_KINDS.get(normalise(value))
 
 
 def lookup_active(value: str) -> bool | None:
@@ -399,6 +424,11 @@ def _validate_row(row: RawRow, where: str, problems: list[str]) -> dict[str, Any
             bad("region_code", f"{v['region_code']!r} is not a 6-digit GB/T 2260 code")
         if v.get("platform"):  # 微信 / 公众号 / 微信公众号 are one platform: one key per account
             out["platform"] = canonical_label(v["platform"])
+    elif row.kind == "channels":
+        if v.get("url") and not _url_ok(v["url"]):
+            bad("url", f"{v['url']!r} is not an http(s) URL")
+        choose("kind", lookup_channel_kind, "a channel kind: 领导信箱 / 咨询投诉 / 12345留言 (consult), 网上信访 / "
+                                            "纪检举报 (petition) or 办事指南 (guides)")
     return out if len(problems) == before else None
 
 
@@ -408,7 +438,8 @@ def validate(path: str | Path, rows: list[RawRow], known_sites: set[str]) -> Reg
     problems: list[str] = []
     reg = Registry(source=where)
     seen: dict[tuple[str, tuple], int] = {}
-    keys = {"websites": ("site_code",), "columns": ("site_code", "url"), "accounts": ("platform", "account")}
+    keys = {"websites": ("site_code",), "columns": ("site_code", "url"), "accounts": ("platform", "account"),
+            "channels": ("site_code", "url")}
     for row in rows:
         clean = _validate_row(row, where, problems)
         if clean is None:
@@ -426,7 +457,7 @@ def validate(path: str | Path, rows: list[RawRow], known_sites: set[str]) -> Reg
             problems.append(f"{where}:{w['_line']}: parent_site_code: a department site needs its parent portal")
         if w["parent_site_code"] and w["parent_site_code"] not in sites:
             problems.append(f"{where}:{w['_line']}: parent_site_code: unknown site {w['parent_site_code']!r}")
-    for c in reg.columns:
+    for c in reg.columns + reg.channels:
         if c["site_code"] not in sites:
             problems.append(f"{where}:{c['_line']}: site_code: unknown site {c['site_code']!r}")
     if problems:
@@ -470,6 +501,8 @@ def _write(conn: Connection, reg: Registry) -> None:
     db.upsert(conn, db.websites, [strip(w) | {"source": source} for w in reg.websites], ["site_code"])
     db.upsert(conn, db.site_columns, [strip(c) | {"source": "registry"} for c in reg.columns], ["site_code", "url"])
     db.upsert(conn, db.accounts, [strip(a) | {"source": source} for a in reg.accounts], ["platform", "account"])
+    db.upsert(conn, db.channels, [strip(c) | {"source": source, "active": c.get("active") is not False}
+                                  for c in reg.channels], ["site_code", "url"])
 
 
 def _retire_missing(conn: Connection, regs: list[Registry]) -> dict[str, list[str]]:
@@ -507,7 +540,7 @@ def import_registry(engine: Engine, paths: Iterable[str | Path], *, retire_missi
     problem of every file is listed). With retire_missing, active targets absent from the files become inactive
     in the same transaction."""
     loaded: list[tuple[Path, list[RawRow]]] = []
-    result = ImportResult(counts={"websites": 0, "columns": 0, "accounts": 0})
+    result = ImportResult(counts={"websites": 0, "columns": 0, "accounts": 0, "channels": 0})
     problems: list[str] = []
     for path in map(Path, paths):
         try:

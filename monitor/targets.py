@@ -1,7 +1,8 @@
-"""Targets, the unit of work: a website, a new-media account; a letters channel next.
+"""Targets, the unit of work: a website, a new-media account, a website's letters channels and guide lists.
 
-A target has a kind, an identity (网站标识码 for websites, "<platform>:<account>" for accounts) and its registry
-facts (the websites row and, for a website, the columns the registry lists; the accounts row). Spiders get their targets from a target source and never query the
+A target has a kind, an identity (网站标识码 for websites and their channels, "<platform>:<account>" for accounts)
+and its registry facts (the websites row and, for a website, the columns the registry lists; the accounts row; for
+kind "channel", the website's row with its active channels under "channels"). Spiders get their targets from a target source and never query the
 registry or touch the schema themselves:
 
 - the database (default): active targets of the registry imported with `govmon import-targets`;
@@ -25,7 +26,7 @@ from monitor.platforms import account_key
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # "website" / "account"
+    kind: str  # "website" / "account" / "channel"
     id: str  # 网站标识码 / "<platform label>:<account>"
     facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)  # registry row (+ "columns")
 
@@ -40,7 +41,7 @@ class TargetSourceError(RuntimeError):
     pass
 
 
-KINDS = ("website", "account")
+KINDS = ("website", "account", "channel")
 
 
 def _pick(rows: list[dict[str, Any]], ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -53,6 +54,16 @@ def _accounts(rows: list[dict[str, Any]], ids: Iterable[str]) -> list[Target]:
     out = [Target("account", account_key(r["platform"], r["account"]), r) for r in rows
            if r.get("active", True) is not False]
     return sorted((t for t in out if not wanted or t.id in wanted), key=lambda t: t.id)
+
+
+def _channels(sites: list[dict[str, Any]], channels: list[dict[str, Any]], ids: Iterable[str]) -> list[Target]:
+    """One target per website that has active channels: its channels are read (and judged) together."""
+    by_site: dict[str, list[dict[str, Any]]] = {}
+    for c in channels:
+        if c.get("active", True) is not False:
+            by_site.setdefault(c["site_code"], []).append(c)
+    return [Target("channel", s["site_code"], {**s, "channels": by_site[s["site_code"]]})
+            for s in sorted(_pick(sites, ids), key=lambda s: s["site_code"]) if s["site_code"] in by_site]
 
 
 def _check_kind(kind: str) -> None:
@@ -90,6 +101,9 @@ class DatabaseSource:
                         select(db.accounts).where(db.accounts.c.active.is_(True)))], ids)
                 sites = [dict(r._mapping) for r in conn.execute(
                     select(db.websites).where(db.websites.c.active.is_(True)))]
+                if kind == "channel":
+                    return _channels(sites, [dict(r._mapping) for r in conn.execute(
+                        select(db.channels).order_by(db.channels.c.id))], ids)
                 columns = [dict(r._mapping) for r in conn.execute(
                     select(db.site_columns).where(db.site_columns.c.source == "registry")
                     .order_by(db.site_columns.c.id))]
@@ -110,6 +124,7 @@ class FileSource:
         _check_kind(kind)
         sites: list[dict[str, Any]] = []
         accounts: list[dict[str, Any]] = []
+        channels: list[dict[str, Any]] = []
         columns: list[dict[str, Any]] = []
         known: set[str] = set()
         for path in self.paths:
@@ -119,8 +134,11 @@ class FileSource:
             sites += [w for w in reg.websites if w.get("active", True) is not False]
             columns += [{**c, "source": "registry"} for c in reg.columns]
             accounts += [{**a, "source": str(path)} for a in reg.accounts]
+            channels += [{**c, "source": str(path)} for c in reg.channels]
         if kind == "account":
             return _accounts(accounts, ids)
+        if kind == "channel":
+            return _channels(sites, channels, ids)
         return _websites(_pick(sites, ids), columns)
 
 

@@ -22,6 +22,7 @@ from monitor.checks.facts import ColumnFacts, LinkFacts, SiteFacts, load_site_fa
 from monitor.items import (
     OBSERVATIONS,
     Account,
+    Channel,
     ColumnItem,
     LinkCheckItem,
     LinkItem,
@@ -34,7 +35,7 @@ from monitor.items import (
 from monitor.migrate import upgrade
 
 SURROGATE = "id"
-MODELS: tuple[type[Observation], ...] = (*OBSERVATIONS, Website, Account)
+MODELS: tuple[type[Observation], ...] = (*OBSERVATIONS, Website, Account, Channel)
 
 
 def field_type(cls: type, name: str) -> tuple[type, bool]:
@@ -90,7 +91,8 @@ def test_each_observation_matches_its_table(cls: type[Observation]) -> None:
 
 def test_every_table_of_observed_facts_has_its_model() -> None:
     assert {c.table for c in OBSERVATIONS} == {"pages", "list_entries", "links", "link_checks", "site_columns",
-                                               "probes", "account_checks", "account_posts"}
+                                               "probes", "account_checks", "account_posts", "channel_checks",
+                                               "letters", "guides"}
     assert len({c.table for c in MODELS}) == len(MODELS)
 
 

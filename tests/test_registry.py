@@ -40,7 +40,7 @@ def test_csv_with_bom_and_chinese_headers_then_reimport_updates(db_url: str, tmp
     cols = tmp_path / "columns.csv"
     cols.write_text(COLUMNS_CSV, encoding="utf-8")  # plain UTF-8 works as well
     e = engine(db_url)
-    assert import_files(e, [sites, cols]) == {"websites": 3, "columns": 2, "accounts": 0}
+    assert import_files(e, [sites, cols]) == {"websites": 3, "columns": 2, "accounts": 0, "channels": 0}
     with e.connect() as conn:
         dept = conn.execute(select(db.websites).where(db.websites.c.site_code == "5325000101")).one()
         assert (dept.kind, dept.level, dept.parent_site_code) == ("department", "city", "5325000001")

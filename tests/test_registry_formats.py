@@ -98,7 +98,7 @@ def test_every_encoding_imports_and_is_reported(name: str, sqlite_url: str, tmp_
     e = engine(sqlite_url)
     result = import_registry(e, [path])
     assert result.encodings == {str(path): label}
-    assert result.counts == {"websites": 3, "columns": 0, "accounts": 0}
+    assert result.counts == {"websites": 3, "columns": 0, "accounts": 0, "channels": 0}
     rows = websites(e)
     assert rows["5325000001"]["region_name"] == "红河哈尼族彝族自治州"
     assert rows["5325010002"]["name"] == "个旧市人民政府"  # no stray \r from CRLF, no BOM in the first field
