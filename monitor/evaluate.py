@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
 from monitor.checks.account_facts import latest_account_run, load_account_facts
-from monitor.checks.facts import latest_run, load_site_facts, run_date
+from monitor.checks.facts import latest_channel_run, latest_run, load_channel_facts, load_site_facts, run_date
 from monitor.checks.model import INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
 from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
@@ -122,7 +122,8 @@ def no_data_findings(rules: list[str], since: date, as_of: datetime) -> list[Fin
 
 def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = None,
              book: Rulebook | None = None, sites: list[str] | None = None,
-             not_monitored: tuple[str, ...] | None = None, account_run: str | None = None) -> EvaluationSummary:
+             not_monitored: tuple[str, ...] | None = None, account_run: str | None = None,
+             channel_run: str | None = None) -> EvaluationSummary:
     """Judge every active website (or the given site codes) for `period` at the monitoring point `as_of`, from
     `run_id` or else each site's latest website run made inside the period up to the monitoring point, and the
     probes of the rule's window; then every active new-media account (unless sites were named) from `account_run`
@@ -160,6 +161,8 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
         with engine.begin() as conn:
             run = run_id or latest_run(conn, code, as_of.date(), since)
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
+            facts.channel_run = channel_run or latest_channel_run(conn, code, as_of.date(), since)
+            facts.channels = load_channel_facts(conn, code, facts.channel_run)
             to_run = monitored
             findings: list[Finding] = []
             if run is None:  # not crawled in the window: only the rules over a window of probes can judge

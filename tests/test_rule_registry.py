@@ -9,30 +9,74 @@ from datetime import date, datetime
 import pytest
 
 from monitor import db
+from monitor.checks.account_facts import AccountFacts
 from monitor.checks.facts import SiteFacts
-from monitor.checks.model import ERROR, FAIL, Finding
+from monitor.checks.model import ERROR, FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.rule import CRAWL, FACT_NAMES, WINDOW, Rule
 from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import RULES, rules_for
 from monitor.checks.runner import ERROR_REASON, run_rules
-from monitor.checks.scoring import deduction, verdict
+from monitor.checks.scoring import ACCOUNT, PENDING, QUALIFIED, UNQUALIFIED, deduction, verdict
+from tests import account_facts
 from tests.rule_facts import AS_OF, facts
 
 BOOK = load_rulebook("")
+ACCOUNT_CODES = {"account_stale", "account_interaction", "account_identity", "account_duplicates",
+                 "account_followable"}
+# The facts each kind of target is judged from: a rule may only need facts of its own kind.
+FACT_CLASSES = {"website": SiteFacts, "account": AccountFacts}
 
 
 def test_every_rulebook_indicator_has_one_rule_and_every_declaration_is_backed() -> None:
     assert set(RULES) == set(BOOK.indicators)
+    built = {"website": facts(), "account": account_facts.facts()}
     for code, rule in RULES.items():
-        assert rule.code == code and rule.target_kind == "website"
+        assert rule.code == code and rule.target_kind in FACT_CLASSES
+        assert (rule.target_kind == "account") == (BOOK[code].family == "政务新媒体"), code
         missing = [p for p in rule.params if p not in BOOK[code].params]
         assert not missing, f"{code} declares parameters the rulebook lacks: {missing}"
         undeclared = [p for p in BOOK[code].params if p not in rule.params]
         assert not undeclared, f"{code}: rulebook parameters its rule does not declare: {undeclared}"
-        assert all(hasattr(facts(), n) for n in rule.needs)
+        fields = {f.name for f in dataclasses.fields(FACT_CLASSES[rule.target_kind])}
+        assert set(rule.needs) <= fields, f"{code} needs facts its kind does not have: {set(rule.needs) - fields}"
+        assert all(hasattr(built[rule.target_kind], n) for n in rule.needs)
     assert {r.code for r in rules_for("website", WINDOW)} == {"site_unreachable", "ipv6"}
-    assert len(rules_for("website", CRAWL)) == len(RULES) - 2 and rules_for("account") == []
-    assert set(FACT_NAMES) <= {f.name for f in dataclasses.fields(SiteFacts)}
+    websites = len(RULES) - len(ACCOUNT_CODES)
+    assert len(rules_for("website", CRAWL)) == websites - 2 and len(rules_for("website")) == websites
+    assert {r.code for r in rules_for("account")} == ACCOUNT_CODES == {r.code for r in rules_for("account", CRAWL)}
+    known = set().union(*({f.name for f in dataclasses.fields(c)} for c in FACT_CLASSES.values()))
+    assert set(FACT_NAMES) <= known
+    assert {n for r in RULES.values() for n in r.needs} <= set(FACT_NAMES)
+
+
+def test_every_account_rule_judges_a_readable_account_with_one_whole_account_finding() -> None:
+    for rule in rules_for("account"):
+        found = rule.check(account_facts.facts(), BOOK[rule.code], account_facts.AS_OF)
+        assert [(f.indicator, f.subject, f.outcome) for f in found] == [(rule.code, "", PASS)], rule.code
+
+
+def test_new_media_are_judged_on_their_vetoes_only() -> None:
+    def one(code: str, outcome: str) -> Finding:
+        return Finding(code, "", outcome, BOOK[code].reason if outcome == FAIL else "")
+
+    passing = [one(code, PASS) for code in sorted(ACCOUNT_CODES)]
+    v = verdict(ACCOUNT, passing, BOOK)
+    assert (v.result, v.score, v.veto) == (QUALIFIED, None, False)
+    v = verdict(ACCOUNT, [*passing[1:], one("account_stale", FAIL)], BOOK)
+    assert (v.result, v.veto, v.score, v.reasons) == (UNQUALIFIED, True, None, ["内容更新不及时"])
+    v = verdict(ACCOUNT, [*passing, one("account_interaction", INCONCLUSIVE)], BOOK)
+    assert (v.result, v.score, v.reasons) == (PENDING, None, ["互动回应差待复核"])
+    # a failing veto wins over a pending one
+    assert verdict(ACCOUNT, [one("account_stale", FAIL), one("account_interaction", INCONCLUSIVE)], BOOK).result \
+        == UNQUALIFIED
+    # a non-veto problem alone is reported, never scored
+    for code in ("account_identity", "account_duplicates", "account_followable"):
+        v = verdict(ACCOUNT, [*passing, one(code, FAIL)], BOOK)
+        assert (v.result, v.score, v.veto, v.reasons) == (QUALIFIED, None, False, []), code
+    # … unless a local rulebook makes it a veto
+    local = dataclasses.replace(BOOK, indicators={**BOOK.indicators, "account_followable": dataclasses.replace(
+        BOOK["account_followable"], kind="veto")})
+    assert verdict(ACCOUNT, [*passing, one("account_followable", FAIL)], local).result == UNQUALIFIED
 
 
 def test_a_declaration_is_checked() -> None:

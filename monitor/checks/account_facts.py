@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from monitor import db
 from monitor.checks.facts import false_positives
 from monitor.items import Account, AccountCheckItem, PostItem
+from monitor.registry import normalise
 
 
 @dataclass
@@ -60,7 +61,8 @@ def load_account_facts(conn: Connection, account: Account, run_id: str | None,
         a = db.accounts
         registry = [Account.from_row(r._mapping) for r in conn.execute(
             select(a).where(a.c.active.is_(True), a.c.platform == account.platform))]
-    siblings = [x for x in registry if x.platform == account.platform and x.owner_unit == account.owner_unit
+    unit = normalise(account.owner_unit)  # 个旧市财政局 and 个旧市财政局 (full-width space) are one unit
+    siblings = [x for x in registry if x.platform == account.platform and normalise(x.owner_unit) == unit
                 and x.account != account.account and x.active]
     suppressed = false_positives(conn, "account", account.key_text)
     if run_id is None:

@@ -16,7 +16,16 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from monitor import db
-from monitor.items import ListEntryItem, PageItem, ProbeItem, Website
+from monitor.items import (
+    Channel,
+    ChannelCheckItem,
+    GuideItem,
+    LetterItem,
+    ListEntryItem,
+    PageItem,
+    ProbeItem,
+    Website,
+)
 
 
 @dataclass
@@ -62,6 +71,21 @@ class LinkFacts:
 
 
 @dataclass
+class ChannelFacts:
+    """A letters channel or guide list of the registry with what the channels run saw of it (check None: not read
+    in the window)."""
+
+    channel: Channel
+    check: ChannelCheckItem | None = None
+    letters: list[LetterItem] = field(default_factory=list)
+    guides: list[GuideItem] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.channel.kind
+
+
+@dataclass
 class SiteFacts:
     site: Website
     run_id: str | None
@@ -74,6 +98,10 @@ class SiteFacts:
     probes: list[ProbeItem] = field(default_factory=list)
     # (indicator, subject) of violations a reviewer marked false_positive: still reported, never counted
     suppressed: frozenset[tuple[str, str]] = frozenset()
+    # the registry's letters channels and guide lists with the latest channels run in the window (none registered:
+    # the letters and guide indicators are not monitored for the site)
+    channels: list[ChannelFacts] = field(default_factory=list)
+    channel_run: str | None = None
 
     @property
     def code(self) -> str:
@@ -157,3 +185,41 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
     homepage = next((p for p in pages if p.role == "home"), None)
     home_entries = by_column.get(homepage.url, []) if homepage else []
     return SiteFacts(record, run_id, homepage, home_entries, columns, pages, links, parent, probes, suppressed)
+
+
+def latest_channel_run(conn: Connection, site_code: str, until: date | None = None,
+                       since: date | None = None) -> str | None:
+    """The newest finished channels run that read one of this site's channels, dated by its monitoring date between
+    `since` and `until` inclusive."""
+    r, c = db.runs, db.channel_checks
+    query = (select(r.c.run_id).join(c, c.c.run_id == r.c.run_id)
+             .where(c.c.site_code == site_code, r.c.status == "finished")
+             .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
+    if until is not None:
+        query = query.where(r.c.as_of <= until)
+    if since is not None:
+        query = query.where(r.c.as_of >= since)
+    return conn.execute(query).scalar()
+
+
+def load_channel_facts(conn: Connection, site_code: str, run_id: str | None) -> list[ChannelFacts]:
+    """The site's active registry channels, each with its check, letters and guides of `run_id`."""
+    ch = db.channels
+    channels = [ChannelFacts(Channel.from_row(r)) for r in _rows(conn, select(ch).where(
+        ch.c.site_code == site_code, ch.c.active.is_(True)).order_by(ch.c.id))]
+    if run_id is None or not channels:
+        return channels
+    by_url = {c.channel.url: c for c in channels}
+    for r in _rows(conn, select(db.channel_checks).where(db.channel_checks.c.run_id == run_id,
+                                                         db.channel_checks.c.site_code == site_code)):
+        if r["channel_url"] in by_url:
+            by_url[r["channel_url"]].check = ChannelCheckItem.from_row(r)
+    for r in _rows(conn, select(db.letters).where(db.letters.c.run_id == run_id, db.letters.c.site_code == site_code)
+                   .order_by(db.letters.c.id)):
+        if r["channel_url"] in by_url:
+            by_url[r["channel_url"]].letters.append(LetterItem.from_row(r))
+    for r in _rows(conn, select(db.guides).where(db.guides.c.run_id == run_id, db.guides.c.site_code == site_code)
+                   .order_by(db.guides.c.id)):
+        if r["channel_url"] in by_url:
+            by_url[r["channel_url"]].guides.append(GuideItem.from_row(r))
+    return channels

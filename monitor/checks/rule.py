@@ -28,6 +28,7 @@ from monitor.checks.rulebook import Indicator
 
 CRAWL, WINDOW = "crawl", "window"
 FACT_NAMES = ("site", "homepage", "home_entries", "columns", "pages", "links", "probes", "parent_homepage",  # website
+              "channels",  # website: letters channels and guide lists
               "account", "check", "posts", "siblings")  # account (monitor/checks/account_facts.py)
 
 
