@@ -45,7 +45,8 @@ def add_accounts(engine) -> None:
                 extra.append({"platform": platform, "account": f"extra{i}", "name": f"{platform}账号{i}",
                               "owner_unit": f"单位{i}", "region_code": "532523" if i % 2 else "532500",
                               "active": True, "source": "test"})
-        conn.execute(a.insert(), extra)
+        if extra:  # the scenario may hold all 243 already
+            conn.execute(a.insert(), extra)
         rows = conn.execute(select(a.c.platform, a.c.account, a.c.name, a.c.region_code)).all()
         as_of = datetime(2021, 3, 3)
         conn.execute(db.verdicts.insert(), [
@@ -173,7 +174,7 @@ def test_attachment_csvs_as_the_notice_prints_them(db_url: str, tmp_path: Path) 
                                      "首页>政府信息公开>法定主动公开内容>重点领域信息公开>红河州教育信息公开>工作动态",
                                      "监测点前2周内,栏目无信息更新"]]
     for name, header in (("附件3_2021Q1_不合格政务新媒体名单.csv", "序号,部门,政务新媒体账号,新媒体平台,存在问题"),
-                         ("附件4_2021Q1_信件办理超期名单.csv", "序号,单位,超期次数")):
+                         ("附件4_2021Q1_信件办理超期名单.csv", "序号,单位,超期次数,备注")):
         assert (tmp_path / "out" / name).read_text(encoding="utf-8-sig").strip() == header  # empty, with header
     book = load_workbook(tmp_path / "out" / "附件1_2021Q1_不合格网站名单.xlsx")
     assert [c.value for c in book.active[1]] == ["序号", "网站名称", "网站标识码", "存在问题"]
@@ -222,29 +223,44 @@ def test_columns_listed_once_false_positives_left_out(db_url: str, tmp_path: Pat
     assert other_region.empty and list(other_region.columns) == ["序号", "责任部门", "栏目名称", "问题描述"]
 
 
-def test_letters_table_plugs_in(db_url: str, tmp_path: Path) -> None:
+def test_overdue_letters_from_the_timeliness_findings(db_url: str, tmp_path: Path) -> None:
+    """附件4 and the on-time rate come from letter_timeliness items: overdue letters counted per unit (the unit in the
+    evidence, else the site's 主办单位), letters of other periods, other regions and false positives left out."""
     engine, _ = seed_region(db_url, tmp_path)
+    base = {"as_of": datetime(2021, 3, 3), "target_kind": "website", "indicator": "letter_timeliness",
+            "observed": "", "threshold": "3个工作日", "reason": "信件办理超期"}
+    site_of = {"532500": "5325000001", "532524": "5325240001", "532531": "5325310001"}
+    rows, n = [], 0
+    for unit, region, late in OVERDUE:
+        for outcome in ["fail"] * late + ["pass"]:  # the overdue letters and one answered in time
+            n += 1
+            rows.append(base | {"period": "2021Q1", "target_id": site_of[region], "subject": f"http://x/{n}",
+                                "outcome": outcome, "evidence": {"unit": unit}})
+    rows.append(base | {"period": "2020Q4", "target_id": "5325000001", "subject": "http://x/q4", "outcome": "fail",
+                        "evidence": {"unit": "州交通运输局"}})
+    rows.append(base | {"period": "2021Q1", "target_id": "5325000001", "subject": "http://x/fp", "outcome": "fail",
+                        "evidence": {"unit": "州教育体育局"}})
+    rows.append(base | {"period": "2021Q1", "target_id": "5325000001", "subject": "http://x/undated",
+                        "outcome": "inconclusive", "evidence": {"unit": "州教育体育局"}})
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE letters (id INTEGER PRIMARY KEY, unit VARCHAR(200) NOT NULL, "
-                          "region_code VARCHAR(6) NOT NULL, received_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL, "
-                          "answered_at TIMESTAMP)"))
-        rows = []
-        for unit, region, late in OVERDUE:
-            for i in range(late):  # late answers, and one never answered
-                answered = None if i == 0 and unit == "绿春县" else datetime(2021, 3, 20)
-                rows.append((unit, region, datetime(2021, 3, 1), datetime(2021, 3, 8), answered))
-            rows.append((unit, region, datetime(2021, 3, 1), datetime(2021, 3, 8), datetime(2021, 3, 5)))  # on time
-        rows.append(("州交通运输局", "532500", datetime(2020, 12, 1), datetime(2020, 12, 8), None))  # 2020Q4
-        rows.append(("昆明市", "530100", datetime(2021, 3, 1), datetime(2021, 3, 8), None))  # another city
-        for n, (unit, region, received, due, answered) in enumerate(rows, start=1):
-            conn.execute(text("INSERT INTO letters VALUES (:id, :unit, :region, :received, :due, :answered)"),
-                         {"id": n, "unit": unit, "region": region, "received": received, "due": due,
-                          "answered": answered})
-    write_report(engine, "2021Q1", tmp_path / "out")
+        conn.execute(db.findings.insert(), rows)
+        conn.execute(db.violations.insert(), [{
+            "target_kind": "website", "target_id": "5325000001", "indicator": "letter_timeliness",
+            "subject": "http://x/fp", "first_seen": datetime(2021, 3, 3), "last_seen": datetime(2021, 3, 3),
+            "review": "false_positive", "reason": "", "evidence": {}}])
+    written = write_report(engine, "2021Q1", tmp_path / "out")
     letters = read_csv(tmp_path / "out" / "附件4_2021Q1_信件办理超期名单.csv")
-    assert letters.values.tolist() == [[str(i), unit, str(late)] for i, (unit, _, late) in enumerate(OVERDUE, 1)]
+    assert list(letters.columns) == ["序号", "单位", "超期次数", "备注"]
+    assert letters.values.tolist() == [[str(i), unit, str(late), ""] for i, (unit, _, late) in enumerate(OVERDUE, 1)]
     draft = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
     assert "存在超期办理网民信件的情况,如州交通运输局、州住房城乡建设局、建水县、绿春县。" in draft
+    assert "已到答复时限的共13条,在规定时限内办结4条,逾期9条,时限内办结率30.8%" in draft
+    on_time = read_csv(tmp_path / "out" / "按时办结率_2021Q1.csv")
+    assert tmp_path / "out" / "按时办结率_2021Q1.csv" in written
+    zhou = on_time[on_time["行政区划代码"] == "532500"]
+    assert zhou[["信件数", "按时办结数", "超期数", "按时办结率(%)"]].values.tolist() == [["13", "4", "9", "30.77%"]]
+    jianshui = on_time[on_time["行政区划代码"] == "532524"]
+    assert jianshui[["信件数", "超期数"]].values.tolist() == [["2", "1"]]
 
 
 def test_formula_cells_are_neutralised_and_html_escaped(sqlite_url: str, tmp_path: Path) -> None:

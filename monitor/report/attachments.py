@@ -6,11 +6,8 @@ CSV files are UTF-8 with a BOM so that Excel shows the Chinese; an empty list st
 (titles, names) must never become a spreadsheet formula: a cell starting with = + - @ (or a tab or carriage return)
 gets a leading apostrophe. XLSX copies are written on request.
 
-附件4 (信件办理超期名单) reads an optional table `letters` — one row per citizen letter with the columns
-unit (单位, as the list prints it), region_code (GB/T 2260 code of the unit), received_at, due_at (the deadline the
-rulebook gives, working days already counted) and answered_at (NULL while unanswered). A letter counts as overdue in
-the quarter its deadline falls in when it was answered after the deadline or not at all. Until letters are
-collected the table is absent and the list is empty, with its header.
+附件4 (信件办理超期名单) counts, per unit, the letters the period's evaluation found answered after their working-day
+deadline or not at all (monitor/report/letters.py).
 """
 
 from __future__ import annotations
@@ -18,12 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import and_, inspect, select, text, true
+from sqlalchemy import and_, select, true
 from sqlalchemy.engine import Connection
 
 from monitor import db
 from monitor.cells import neutralise
-from monitor.periods import quarter_bounds
+from monitor.report.letters import letter_outcomes, overdue_units
 from monitor.report.rates import region_prefix
 
 # Indicators whose findings name a column (subject = the column URL); their site-level finding has subject ''.
@@ -34,7 +31,7 @@ HEADERS = {
     "不合格网站名单": ["序号", "网站名称", "网站标识码", "存在问题"],
     "存在问题栏目名单": ["序号", "责任部门", "栏目名称", "问题描述"],
     "不合格政务新媒体名单": ["序号", "部门", "政务新媒体账号", "新媒体平台", "存在问题"],
-    "信件办理超期名单": ["序号", "单位", "超期次数"],
+    "信件办理超期名单": ["序号", "单位", "超期次数", "备注"],
     "待复核网站名单": ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"],
     "待复核政务新媒体名单": ["序号", "部门", "政务新媒体账号", "新媒体平台", "账号标识", "待定原因"],
 }
@@ -110,18 +107,9 @@ def failed_accounts(conn: Connection, period: str, region: str | None = None) ->
 
 
 def overdue_letters(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
-    """Units with letters answered late, or unanswered, whose deadline fell in the period (table `letters`, see the
-    module docstring); empty with its header while the table does not exist."""
-    if not inspect(conn).has_table("letters"):
-        return _frame("信件办理超期名单", [])
-    start, end = quarter_bounds(period)
-    query = text("SELECT unit, MIN(region_code) AS region_code, COUNT(*) AS n FROM letters "
-                 "WHERE due_at >= :start AND due_at < :end AND (answered_at IS NULL OR answered_at > due_at) "
-                 "AND region_code LIKE :prefix GROUP BY unit")
-    rows = conn.execute(query, {"start": start, "end": end,
-                                "prefix": f"{region_prefix(region) if region else ''}%"}).all()
-    rows = sorted(rows, key=lambda r: (r.region_code, r.unit))  # the region's own units first, then by code
-    return _frame("信件办理超期名单", [[r.unit, r.n] for r in rows])
+    """Units with letters answered after their working-day deadline, or not at all, as the period's evaluation found
+    them (monitor/report/letters.py)."""
+    return _frame("信件办理超期名单", [[unit, n, ""] for unit, n in overdue_units(letter_outcomes(conn, period, region))])
 
 
 def pending_websites(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from monitor import db
 from monitor.config import add_database_argument, database_url
 from monitor.periods import last_quarters
 from monitor.registry import parent_region
-from monitor.report import attachments, charts, notice
+from monitor.report import attachments, charts, letters, notice
 from monitor.report.rates import rates, region_names, totals, within
 
 RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", "kind": "类型", "region_code": "行政区划代码",
@@ -53,11 +53,17 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
         frames = attachments.attachments(conn, period, region)
         history = pd.concat([rates(conn, p, with_previous=False) for p in last_quarters(period, 4)])
         draft = notice.markdown(conn, period, region, names.get(region, region), table, frames, decimals, issuer)
+        on_time = letters.timeliness(letters.letter_outcomes(conn, period, region), names)
     table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
     table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(path, index=False, encoding="utf-8-sig")
     written.append(path)
     written += attachments.write(frames, out, period, xlsx)
+    on_time = _where(on_time, lambda c: within(c, region))
+    if not on_time.empty:
+        path = out / f"按时办结率_{period}.csv"
+        on_time.rename(columns=letters.RATE_HEADERS).to_csv(path, index=False, encoding="utf-8-sig")
+        written.append(path)
     sites = totals(table, "website")
     below = _where(sites, lambda c: _child(c, region))  # the regions one level down
     if not below.empty:

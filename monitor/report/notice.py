@@ -19,6 +19,7 @@ from monitor import db
 from monitor.checks.model import NOT_MONITORED
 from monitor.platforms import platform_for
 from monitor.report.attachments import COLUMN_INDICATORS, platform_rank
+from monitor.report.letters import letter_outcomes, timeliness_text
 from monitor.report.rates import ALL, percent, within
 
 QUARTER_NAMES = {"1": "一", "2": "二", "3": "三", "4": "四"}
@@ -204,8 +205,11 @@ def markdown(conn: Connection, period: str, region: str, region_name: str, rates
              f"按照国务院办公厅《政府网站与政务新媒体检查指标》(国办秘函〔2019〕19号)有关要求,现将{when}{whole}"
              "政府网站和政府系统政务新媒体检查情况通报如下:", "", "## 一、总体情况", "",
              f"(一)政府网站检查情况。{when},{overall_websites(rates, region, whole, decimals)}", "",
-             f"(二)政府系统政务新媒体检查情况。{when},{overall_accounts(rates, region, whole, decimals)}", "",
-             "## 二、主要问题", ""]
+             f"(二)政府系统政务新媒体检查情况。{when},{overall_accounts(rates, region, whole, decimals)}", ""]
+    letters = timeliness_text(letter_outcomes(conn, period, region), decimals)
+    if letters:
+        lines += [f"(三)“互动交流”栏目网民留言办理情况。{when},{whole}{letters}。", ""]
+    lines += ["## 二、主要问题", ""]
     sections = [("政府网站运维保障有待加强",
                  website_problems(conn, period, region, frames["不合格网站名单"], frames["存在问题栏目名单"])),
                 ("政务新媒体监管仍需加强", account_problems(frames["不合格政务新媒体名单"])
