@@ -42,3 +42,43 @@ def test_views_answer_the_guide_queries(db_url: str, tmp_path: Path) -> None:
         if engine.dialect.name == "postgresql":
             ages = conn.execute(text((examples / "violation_age.sql").read_text(encoding="utf-8"))).all()
             assert [(r.indicator, r.resolved, float(r.median_days)) for r in ages] == [("column_blank", 1, 62.0)]
+
+
+def test_views_over_accounts_and_letters(db_url: str, tmp_path: Path) -> None:
+    """v_account_readings gives each reading with its newest post (a post dated after the reading is not taken for
+    the newest); v_letters names the unit (the channel's, else the letter's 答复单位); v_open_violations names
+    accounts."""
+    engine, _ = seed_region(db_url, tmp_path)
+    read = datetime(2021, 3, 3, 10)
+    with engine.begin() as conn:
+        conn.execute(db.accounts.insert(), [{"platform": "微信公众号", "account": "gh_view", "name": "个旧财政",
+                                             "owner_unit": "个旧市财政局", "region_code": "532501", "active": True}])
+        conn.execute(db.runs.insert(), [
+            {"run_id": "acc", "spider": "accounts", "as_of": read.date(), "started_at": read, "status": "finished"},
+            {"run_id": "ch", "spider": "channels", "as_of": read.date(), "started_at": read, "status": "finished"}])
+        conn.execute(db.account_checks.insert(), [{
+            "run_id": "acc", "platform": "微信公众号", "account": "gh_view", "fetched_at": read,
+            "outcome": "ok", "rendered": False, "source": "crawl", "post_count": 2}])
+        conn.execute(db.account_posts.insert(), [
+            {"run_id": "acc", "platform": "微信公众号", "account": "gh_view", "post_key": k,
+             "published_at": t, "fetched_at": read} for k, t in (("a", datetime(2021, 1, 20)),
+                                                               ("b", datetime(2021, 5, 1)))])
+        conn.execute(db.channels.insert(), [{"site_code": "5325240001", "url": "http://www.jianshui.gov.cn/xx/",
+                                             "name": "县长信箱", "kind": "consult", "unit": "建水县", "active": True}])
+        conn.execute(db.letters.insert(), [
+            {"run_id": "ch", "site_code": "5325240001", "channel_url": "http://www.jianshui.gov.cn/xx/",
+             "url": "http://www.jianshui.gov.cn/xx/1.html", "unit": "建水县住建局", "fetched_at": read,
+             "received_at": datetime(2021, 2, 1, 9), "answered_at": None, "answered": False}])
+        conn.execute(db.violations.insert(), [{
+            "target_kind": "account", "target_id": "微信公众号:gh_view", "indicator": "account_stale",
+            "subject": "", "first_seen": read, "last_seen": read, "review": "pending", "reason": "内容更新不及时",
+            "evidence": {}}])
+    with engine.connect() as conn:
+        (reading,) = conn.execute(text("SELECT owner_unit, outcome, newest_post_at FROM v_account_readings")).all()
+        (letter,) = conn.execute(text("SELECT site_name, unit, channel_kind, answered FROM v_letters")).all()
+        opened = conn.execute(text("SELECT site_name, site_kind FROM v_open_violations "
+                                   "WHERE target_kind = 'account'")).all()
+    assert reading[0] == "个旧市财政局"
+    assert reading[1] == "ok" and str(reading[2]).startswith("2021-01-20")
+    assert tuple(letter) == ("建水县人民政府", "建水县", "consult", False)
+    assert [tuple(r) for r in opened] == [("个旧财政", "微信公众号")]

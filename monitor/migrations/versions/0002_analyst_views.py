@@ -6,7 +6,7 @@ Revises: 0001_initial
 
 from alembic import op
 
-from monitor.report.views import create_views, drop_views
+from monitor.report.views import FIRST_VIEWS, create_views, drop_views
 
 revision = "0002_analyst_views"
 down_revision = "0001_initial"
@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_views(op.get_bind())
+    create_views(op.get_bind(), FIRST_VIEWS)
 
 
 def downgrade() -> None:

@@ -6,7 +6,7 @@ Revises: 0002_analyst_views
 
 from alembic import op
 
-from monitor.report.views import create_views, drop_views
+from monitor.report.views import FIRST_VIEWS, create_views, drop_views
 
 revision = "0003_rates_over_judged"
 down_revision = "0002_analyst_views"
@@ -18,7 +18,7 @@ def upgrade() -> None:
     # 0002 created the views from the then-current sql/views.sql; dropping and re-creating brings an existing
     # database to today's definitions (a fresh one gets them twice, harmlessly).
     drop_views(op.get_bind())
-    create_views(op.get_bind())
+    create_views(op.get_bind(), FIRST_VIEWS)
 
 
 def downgrade() -> None:
