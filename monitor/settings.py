@@ -64,6 +64,13 @@ MONITOR_ACCOUNT_BATCH = 20
 # page is read as it is and the adapter decides (a wall, an empty list, or unparsable).
 MONITOR_ACCOUNT_RENDER_WAIT = 10.0
 
+# Letters channels and guide lists (monitor/spiders/channels.py): list pages read per letters channel (pagination),
+# letters read per channel (newest first as listed, each from its detail page), and guide pages read per guide list.
+# MONITOR_RENDER_SCRIPT_LISTS and MONITOR_CHECK_LINKS apply to channel lists and guides' 政务服务网 links as well.
+MONITOR_MAX_LETTER_PAGES = 5
+MONITOR_MAX_LETTERS = 100
+MONITOR_GUIDES_PER_CHANNEL = 10
+
 # The availability probe's limit is the rulebook's (site_unreachable.params.timeout_seconds: the national 15 s, a
 # visit of exactly the limit fails; a MONITOR_RULEBOOK file may change it). This setting is only an explicit
 # override in seconds for tests and benchmarks, which need limits of 1-2 s to stay short; None = the rulebook.

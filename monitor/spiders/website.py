@@ -376,12 +376,19 @@ class WebsiteSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ link checks
 
+    @staticmethod
+    def checked_url(request: Request) -> str:
+        """The link as found: a redirected check is stored under it (final_url keeps where it led), or
+        links ⋈ link_checks would show every redirected link as unchecked."""
+        return (request.meta.get("redirect_urls") or [request.url])[0]
+
     def link_checked(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        url = self.checked_url(response.request)
         if meta["method"] == "HEAD" and (response.status in HEAD_REFUSED or response.status >= 500):
-            yield self.link_check(response.request.url, "GET")
+            yield self.link_check(url, "GET")
             return
-        yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(),
+        yield LinkCheckItem(run_id=self.run_id, url=url, checked_at=utcnow(),
                             method=meta["method"], outcome="ok" if response.status < 300 else "http",
                             status=response.status, final_url=response.url,
                             elapsed_ms=int((time.monotonic() - meta["started"]) * 1000))
@@ -389,9 +396,10 @@ class WebsiteSpider(scrapy.Spider):
     def link_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         outcome = classify_failure(failure)
+        url = self.checked_url(request)
         if request.meta["method"] == "HEAD" and outcome in ("connection", "error"):
-            yield self.link_check(request.url, "GET")  # some servers drop HEAD requests
+            yield self.link_check(url, "GET")  # some servers drop HEAD requests
             return
-        yield LinkCheckItem(run_id=self.run_id, url=request.url, checked_at=utcnow(), method=request.meta["method"],
+        yield LinkCheckItem(run_id=self.run_id, url=url, checked_at=utcnow(), method=request.meta["method"],
                             outcome=outcome, error=describe(failure),
                             elapsed_ms=int((time.monotonic() - request.meta["started"]) * 1000))
