@@ -3,12 +3,16 @@ must conclude. Tests compare stored facts and verdicts with this, never with num
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from monitor.checks.outcomes import unreadable_reason
+from monitor.platforms import account_key
+from monitor.platforms.base import UNREADABLE
 from monitor.simweb import templates
-from monitor.simweb.scenario import UNREADABLE_PAGES, Scenario, Site
+from monitor.simweb.platforms import newest_post
+from monitor.simweb.scenario import UNREADABLE_PAGES, Account, Scenario, Site
 
 # How the crawler must classify each kind of planted broken link.
 BROKEN_OUTCOME = {"404": ("http", 404), "500": ("http", 500), "hang": ("timeout", None), "dns": ("dns", None),
@@ -115,3 +119,53 @@ def expected(scenario: Scenario, as_of: date | None = None) -> Expected:
     if as_of is not None:
         scenario.as_of = as_of
     return Expected(scenario.as_of, {s.site_code: _site_truth(scenario, s) for s in scenario.sites})
+
+
+# 内容不更新: no post in the 2 weeks before the monitoring point (national notices: 监测时间点前2周内无更新).
+STALE_DAYS = 14
+VETOES = ("account_stale", "account_interaction")  # new media are judged on these only; the rest are reported
+
+
+@dataclass
+class AccountTruth:
+    platform: str
+    account: str
+    verdict: str  # 合格 / 不合格 / 待定
+    failing: list[str]  # indicator codes (account_stale, account_interaction, account_identity, …)
+    outcome: str = "ok"  # how reading the account ends: ok or the wall's outcome (login, captcha, …)
+    reason: str | None = None  # the Chinese reason of a 待定 account
+    newest: datetime | None = None  # the newest post, China time; None: no post (or not readable)
+
+
+def _wall_outcome(account: Account) -> str:
+    return account.wall or "ok"
+
+
+def account_truth(scenario: Scenario, account: Account, duplicated: bool) -> AccountTruth:
+    """What a correct read of one account must conclude."""
+    outcome = _wall_outcome(account)
+    if outcome != "ok":
+        return AccountTruth(account.platform, account.account, "待定", [], outcome, UNREADABLE[outcome])
+    newest = newest_post(scenario, account)
+    failing = []
+    if newest is None or newest < scenario.clock - timedelta(days=STALE_DAYS):
+        failing.append("account_stale")
+    # Effective interaction: comments open, or (WeChat) a profile menu with its 互动留言 item. Comment settings
+    # show on posts, so an account without posts is not judged on it (it fails 内容不更新 anyway).
+    if account.posts and not account.comments and not (account.code == "wechat" and account.menu):
+        failing.append("account_interaction")
+    if account.shown_name != account.name or account.subject != account.owner_unit:
+        failing.append("account_identity")
+    if duplicated:
+        failing.append("account_duplicates")
+    if not account.followable:
+        failing.append("account_followable")
+    verdict = "不合格" if any(code in VETOES for code in failing) else "合格"
+    return AccountTruth(account.platform, account.account, verdict, failing, newest=newest)
+
+
+def expected_accounts(scenario: Scenario) -> dict[str, AccountTruth]:
+    """Per account ("<platform>:<account>" as verdicts name it): verdict and failing indicator codes."""
+    units = Counter((a.platform, a.owner_unit) for a in scenario.accounts)
+    return {account_key(a.platform, a.account): account_truth(scenario, a, units[(a.platform, a.owner_unit)] > 1)
+            for a in scenario.accounts}

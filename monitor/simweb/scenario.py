@@ -21,7 +21,8 @@ YAML layout (see scenarios/honghe_2021q1.yaml):
         blank_columns: 5                  # adds that many columns that never had content
         columns: [ {column}, ... ]         # extra columns (or all of them with own_columns: true)
         defects: {...}                    # see Defects
-    accounts: [ {platform, account, name, owner_unit, region_code}, ... ]
+    accounts: [ {account}, ... ]          # new-media accounts served by the simulated platforms
+    account_pool: {微信公众号: 164, 微博: 38, 今日头条: 13, 抖音: 13, region_codes: [...], seed: 1}
 
 A column: {name, slug, category, unit, path, level, articles: {count, newest_days_ago, every_days} | [days_ago, ...],
 page} (`newest`/`every` are accepted as short forms; `count: 0` or no articles = a blank column, 空白栏目). `page` says
@@ -39,18 +40,34 @@ Site options beyond the above: `meta_charset: true|false` puts a <meta charset> 
 for utf-8; a gbk page without it declares nothing anywhere, the client must sniff); `footer: static | document_write | footer_js` says how the footer reaches the page
 (default: footer_js for the table template, static otherwise); `icp`, `police` override the generated numbers.
 
+An account (served by platforms.py under the platforms' real host names; ages count back from the platform clock,
+the monitoring point at 10:00 China time): {platform (label or alias), account (the registry id or URL: WeChat
+`__biz`/`gh_…`, Weibo uid, Toutiao token, Douyin sec_uid), name, owner_unit, region_code} and, all optional:
+`newest_days_ago` (default 1) or `newest_hours_ago`, `posts` (default 10; 0 = an account that never posted),
+`every_days` (default 3), `original` (default true), `pinned_days_ago` (an old pinned post; not WeChat),
+`verified_subject` (default owner_unit; null = not verified), `display_name` (default name), `comments` (default
+true), `menu` (WeChat only, default true: 网上办事 and 互动留言), `followable` (default true; not Weibo),
+`weibo_times: relative` (Weibo's older relative created_at texts), and `wall`: login / captcha / deleted / expired /
+blocked, where the platform has it (WALLS). `account_pool` adds that many healthy accounts per platform, for units
+of the listed regions (the sites' region names), deterministically from its seed.
+
 Errors name the file and the field (ScenarioError).
 """
 
 from __future__ import annotations
 
+import base64
+import random
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from monitor.platforms import platform_for
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 TEMPLATES = ("trs", "table", "portal")
@@ -148,15 +165,103 @@ class Site:
         return f"{self.scheme}://{self.host}/{column.slug}/"
 
 
+# Walls each platform can show instead of an account (platform code → walls), as the page contract describes them.
+WALLS = {"wechat": ("login", "captcha", "deleted", "expired"), "weibo": ("login", "deleted", "blocked"),
+         "toutiao": ("captcha", "deleted"), "douyin": ("login", "captcha", "deleted")}
+ACCOUNT_REGISTRY_FIELDS = ("platform", "account", "name", "owner_unit", "region_code")
+ACCOUNT_OPTIONS = ("newest_days_ago", "newest_hours_ago", "posts", "every_days", "original", "pinned_days_ago",
+                   "verified_subject", "display_name", "comments", "menu", "followable", "weibo_times", "wall")
+# The platform's own id of an account, once taken out of a URL.
+ACCOUNT_IDS = {"wechat": re.compile(r"Mz[A-Za-z0-9+/]+={0,2}|gh_[0-9a-z_]{4,}"), "weibo": re.compile(r"\d{5,12}"),
+               "toutiao": re.compile(r"MS4wLjABAAAA[A-Za-z0-9_-]{16,}"),
+               "douyin": re.compile(r"MS4wLjABAAAA[A-Za-z0-9_-]{16,}")}
+PLATFORM_CLOCK = time(10, 0)  # the platforms' "now" on the monitoring day, China time
+
+
+def platform_id(code: str, account: str) -> str:
+    """The id a platform page is addressed by, from a registry value that may be a URL."""
+    account = account.strip()
+    if "://" not in account:
+        return account
+    parts = urlsplit(account)
+    segments = [p for p in parts.path.split("/") if p]
+    if code == "wechat":
+        return parse_qs(parts.query).get("__biz", [""])[0]
+    if code == "weibo":
+        return next((p for p in reversed(segments) if p.isdigit()), "")
+    if code == "toutiao":
+        return segments[segments.index("token") + 1] if "token" in segments[:-1] else ""
+    return segments[segments.index("user") + 1] if "user" in segments[:-1] else ""
+
+
+@dataclass
+class Account:
+    """A new-media account and how its platform shows it (defaults: a healthy, verified, interactive account)."""
+
+    platform: str  # canonical label: 微信公众号 / 微博 / 今日头条 / 抖音
+    account: str  # as the registry gives it (id or URL)
+    name: str
+    owner_unit: str
+    region_code: str
+    newest_hours: int = 24  # the newest (unpinned) post, hours before the platform clock
+    posts: int = 10  # 0: the account never posted
+    every_days: int = 3
+    original: bool = True
+    pinned_days_ago: int | None = None  # an old post pinned on top
+    verified: bool = True
+    verified_subject: str | None = None  # None with verified: the owner unit
+    display_name: str | None = None  # None: the registry name
+    comments: bool = True
+    menu: bool = True  # WeChat's profile menu (网上办事, 互动留言)
+    followable: bool = True
+    weibo_times: str = "absolute"  # or "relative": Weibo's older created_at texts (5小时前, 昨天 10:00, 03-02)
+    wall: str | None = None  # login / captcha / deleted / expired / blocked (WALLS)
+
+    @property
+    def code(self) -> str:
+        found = platform_for(self.platform)
+        assert found is not None, self.platform
+        return found.code
+
+    @property
+    def uid(self) -> str:
+        """The id the platform's pages are addressed by."""
+        return platform_id(self.code, self.account)
+
+    @property
+    def subject(self) -> str | None:
+        """The verified subject (认证主体) the platform shows, None when the account is not verified."""
+        return (self.verified_subject or self.owner_unit) if self.verified else None
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
+
+    def row(self) -> dict[str, str]:
+        """The account as a registry row (what monitor.registry imports)."""
+        return {k: getattr(self, k) for k in ACCOUNT_REGISTRY_FIELDS}
+
+    def __getitem__(self, key: str) -> str:  # read like the registry row it stands for (a["name"])
+        return self.row()[key]
+
+    def options(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k not in ACCOUNT_REGISTRY_FIELDS}
+
+
 @dataclass
 class Scenario:
     name: str
     as_of: date
     sites: list[Site]
-    accounts: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
 
     def site(self, code: str) -> Site:
         return next(s for s in self.sites if s.site_code == code)
+
+    @property
+    def clock(self) -> datetime:
+        """The platforms' "now": the monitoring point at 10:00 China time (naive)."""
+        return datetime.combine(self.as_of, PLATFORM_CLOCK)
 
     def day(self, days_ago: int) -> date:
         return self.as_of - timedelta(days=days_ago)
@@ -177,7 +282,7 @@ class Scenario:
                 for slug in ROBUSTNESS_PATHS:
                     columns.append({"site_code": s.site_code, "name": f"测试-{slug}", "url": f"{s.homepage}robust/{slug}",
                                     "category": "other", "unit": None, "path": None, "level": 1})
-        return {"websites": websites, "columns": columns, "accounts": list(self.accounts)}
+        return {"websites": websites, "columns": columns, "accounts": [a.row() for a in self.accounts]}
 
     def write_registry(self, path: str | Path) -> Path:
         path = Path(path)
@@ -314,12 +419,159 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     for i, s in enumerate(sites):
         if s.parent_site_code and s.parent_site_code not in codes:
             raise ScenarioError(f"{source}: sites[{i}].parent_site_code: {s.parent_site_code} is not a site")
-    accounts = data.get("accounts") or []
-    for i, acc in enumerate(accounts):
-        for key in ("platform", "account", "name"):
-            if not isinstance(acc, dict) or not acc.get(key):
-                raise ScenarioError(f"{source}: accounts[{i}].{key}: missing")
-    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites, accounts=list(accounts))
+    raw_accounts = data.get("accounts") or []
+    if not isinstance(raw_accounts, list):
+        raise ScenarioError(f"{source}: accounts: must be a list")
+    accounts = [parse_account(a, f"{source}: accounts[{i}]") for i, a in enumerate(raw_accounts)]
+    if data.get("account_pool"):
+        regions = {s.region_code: s.region_name for s in sites}
+        accounts += account_pool(data["account_pool"], regions, accounts, f"{source}: account_pool")
+    check_accounts(accounts, f"{source}: accounts")
+    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites, accounts=accounts)
+
+
+def _flag(raw: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{where}.{key}: expected true or false, got {value!r}")
+    return value
+
+
+def parse_account(raw: Any, where: str) -> Account:
+    """One `accounts:` entry (or a registry row of synthetic_accounts), checked field by field."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: an account must be a mapping")
+    unknown = set(raw) - set(ACCOUNT_REGISTRY_FIELDS) - set(ACCOUNT_OPTIONS)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown field(s) {sorted(unknown)}")
+    for key in ACCOUNT_REGISTRY_FIELDS:
+        if raw.get(key) in (None, ""):
+            raise ScenarioError(f"{where}.{key}: missing")
+    platform = platform_for(str(raw["platform"]))
+    if platform is None:
+        raise ScenarioError(f"{where}.platform: {raw['platform']!r} is not one of 微信公众号 / 微博 / 今日头条 / 抖音")
+    account, region = str(raw["account"]).strip(), str(raw["region_code"])
+    if not ACCOUNT_IDS[platform.code].fullmatch(platform_id(platform.code, account)):
+        raise ScenarioError(f"{where}.account: {account!r} is not a {platform.label} id or address")
+    if not (region.isdigit() and len(region) == 6):
+        raise ScenarioError(f"{where}.region_code: {region!r} is not a 6-digit region code")
+    if "newest_days_ago" in raw and "newest_hours_ago" in raw:
+        raise ScenarioError(f"{where}.newest_hours_ago: give newest_days_ago or newest_hours_ago, not both")
+    hours = (_int(raw["newest_hours_ago"], f"{where}.newest_hours_ago") if "newest_hours_ago" in raw
+             else 24 * _int(raw.get("newest_days_ago", 1), f"{where}.newest_days_ago"))
+    wall = raw.get("wall")
+    if wall is not None and wall not in WALLS[platform.code]:
+        raise ScenarioError(f"{where}.wall: {wall!r} is not a wall {platform.label} shows "
+                            f"({', '.join(WALLS[platform.code])})")
+    pinned = raw.get("pinned_days_ago")
+    if pinned is not None and platform.code == "wechat":
+        raise ScenarioError(f"{where}.pinned_days_ago: 微信公众号 profiles pin no posts")
+    if "menu" in raw and platform.code != "wechat":
+        raise ScenarioError(f"{where}.menu: only 微信公众号 profiles have a menu")
+    if raw.get("followable") is False and platform.code == "weibo":
+        raise ScenarioError(f"{where}.followable: every existing 微博 profile can be followed")
+    if "weibo_times" in raw and platform.code != "weibo":
+        raise ScenarioError(f"{where}.weibo_times: only for 微博")
+    for key in ("verified_subject", "display_name"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ScenarioError(f"{where}.{key}: expected a text, got {raw[key]!r}")
+    return Account(
+        platform=platform.label, account=account, name=str(raw["name"]), owner_unit=str(raw["owner_unit"]),
+        region_code=region, newest_hours=hours, posts=_int(raw.get("posts", 10), f"{where}.posts"),
+        every_days=_int(raw.get("every_days", 3), f"{where}.every_days", minimum=1),
+        original=_flag(raw, "original", True, where),
+        pinned_days_ago=None if pinned is None else _int(pinned, f"{where}.pinned_days_ago"),
+        # verified_subject: null (written out) = not verified; absent = verified as the owner unit
+        verified=not ("verified_subject" in raw and raw["verified_subject"] is None),
+        verified_subject=raw.get("verified_subject"), display_name=raw.get("display_name"),
+        comments=_flag(raw, "comments", True, where), menu=_flag(raw, "menu", True, where),
+        followable=_flag(raw, "followable", True, where),
+        weibo_times=_choice(raw, "weibo_times", ("absolute", "relative"), "absolute", where), wall=wall)
+
+
+def check_accounts(accounts: list[Account], where: str) -> None:
+    """One registry key per account and one page per platform id."""
+    for label, key in (("accounts", lambda a: (a.platform, a.account)), ("platform ids", lambda a: (a.code, a.uid))):
+        keys = [key(a) for a in accounts]
+        dup = sorted({":".join(k) for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ScenarioError(f"{where}: duplicate {label} {dup}")
+
+
+# Government departments (政府系统: no courts, procuratorates or mass organisations) that run accounts: (unit after the place name, account name after the short place name).
+DEPARTMENTS = (("人民政府", "发布"), ("人民政府办公室", "政务"), ("公安局", "警方"), ("财政局", "财政"),
+               ("教育体育局", "教体"), ("卫生健康局", "卫健"), ("人力资源和社会保障局", "人社"),
+               ("市场监督管理局", "市场监管"), ("应急管理局", "应急"), ("自然资源局", "自然资源"),
+               ("住房和城乡建设局", "住建"), ("交通运输局", "交通"), ("农业农村局", "农业农村"), ("水务局", "水务"),
+               ("文化和旅游局", "文旅"), ("林业和草原局", "林草"), ("民政局", "民政"), ("司法局", "司法"),
+               ("退役军人事务局", "退役军人"), ("医疗保障局", "医保"), ("统计局", "统计"), ("审计局", "审计"),
+               ("融媒体中心", "融媒"), ("发展和改革局", "发改"), ("科学技术局", "科技"), ("投资促进局", "招商"),
+               ("政务服务管理局", "政务服务"), ("疾病预防控制中心", "疾控"), ("工业和信息化局", "工信"),
+               ("商务局", "商务"), ("气象局", "气象"), ("消防救援大队", "消防"), ("城市管理局", "城管"),
+               ("扶贫开发办公室", "扶贫"), ("民族宗教事务局", "民宗"))
+
+
+def place_names(region_name: str) -> tuple[str, str]:
+    """(name in unit names, short name in account names): 红河哈尼族彝族自治州 → (红河州, 红河州), 屏边苗族自治县 →
+    (屏边苗族自治县, 屏边), 个旧市 → (个旧市, 个旧)."""
+    if region_name.endswith("自治州"):
+        return region_name[:2] + "州", region_name[:2] + "州"
+    if "自治" in region_name:
+        return region_name, region_name[:2]
+    return region_name, region_name[:-1] if len(region_name) > 2 and region_name[-1] in "市县区旗" else region_name
+
+
+def synthetic_id(code: str, rng: random.Random) -> str:
+    """A plausible platform id: WeChat __biz (base64 of a 10-digit number), Weibo uid, Toutiao/Douyin sec_uid."""
+    if code == "wechat":
+        return base64.b64encode(str(rng.randrange(3_000_000_000, 3_999_999_999)).encode()).decode()
+    if code == "weibo":
+        return str(rng.randrange(1_000_000_000, 7_999_999_999))
+    return "MS4wLjABAAAA" + base64.urlsafe_b64encode(rng.randbytes(48)).decode()
+
+
+def account_pool(spec: Any, regions: dict[str, str], taken: list[Account], where: str) -> list[Account]:
+    """Healthy accounts of plausible units of the regions: no unit twice on a platform, no name or id reused."""
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"{where}: must be a mapping of platform counts, region_codes and seed")
+    rng = random.Random(_int(spec.get("seed", 1), f"{where}.seed"))
+    codes = [str(c) for c in spec.get("region_codes") or regions]
+    for c in codes:
+        if c not in regions:
+            raise ScenarioError(f"{where}.region_codes: {c!r} is not the region of a site ({sorted(regions)})")
+    units = {(a.platform, a.owner_unit) for a in taken}
+    names = {(a.platform, a.name) for a in taken}
+    ids = {(a.code, a.uid) for a in taken}
+    out: list[Account] = []
+    for key, value in spec.items():
+        if key in ("seed", "region_codes"):
+            continue
+        platform = platform_for(str(key))
+        if platform is None:
+            raise ScenarioError(f"{where}.{key}: not a platform (微信公众号 / 微博 / 今日头条 / 抖音)")
+        count = _int(value, f"{where}.{key}")
+        candidates = [(code, dept) for code in codes for dept in DEPARTMENTS]
+        rng.shuffle(candidates)
+        made = 0
+        for code, (unit_suffix, name_suffix) in candidates:
+            if made == count:
+                break
+            place, short = place_names(regions[code])
+            unit, name = place + unit_suffix, short + name_suffix
+            if (platform.label, unit) in units or (platform.label, name) in names:
+                continue
+            uid = synthetic_id(platform.code, rng)
+            while (platform.code, uid) in ids:
+                uid = synthetic_id(platform.code, rng)
+            units.add((platform.label, unit))
+            names.add((platform.label, name))
+            ids.add((platform.code, uid))
+            out.append(Account(platform.label, uid, name, unit, code, newest_hours=24 * rng.randint(1, 10),
+                               posts=rng.randint(5, 15), every_days=rng.randint(1, 4)))
+            made += 1
+        if made < count:
+            raise ScenarioError(f"{where}.{key}: only {made} distinct units in the regions, {count} asked")
+    return out
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

@@ -8,20 +8,31 @@ Besides the scenario's sites it serves the few outside hosts their pages link to
 conac and 找错 platforms, the planted ad and gambling hosts), so that only the scenario's intended defects show up
 as broken links. Unreachable hosts are mapped to a closed port, TLS-broken hosts to a port that answers in plain
 text. Bad responses live under /robust/ (see ROBUSTNESS_PATHS).
+
+The new-media platforms (platforms.py) are served under their real host names on the same port. The port speaks
+both plain HTTP and TLS (it looks at the first byte a client sends), with a self-signed certificate made at start for
+the platform hosts, because the platforms' addresses are https URLs; `tls_spki` is that certificate's key hash for
+Chromium's --ignore-certificate-errors-spki-list.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.server
+import ipaddress
 import json
 import re
 import socket
+import ssl
+import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from monitor.simweb import templates
+from monitor.simweb import platforms, templates
 from monitor.simweb.scenario import Column, Scenario, Site
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -72,6 +83,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         web.hits[host] = web.hits.get(host, 0) + 1
         site = web.sites.get(host)
+        if site is None and host in platforms.HOSTS:
+            result = web.platforms.route(host, parts.path, parse_qs(parts.query))
+            if result is None:
+                self.send(404, "<html><body>404 Not Found</body></html>", head=head)
+            else:
+                self.send(*result, head=head)
+            return
         if site is None:
             if host in templates.EXTERNAL_HOSTS:
                 self.send(200, f"<html><body>{host}</body></html>", head=head)
@@ -99,9 +117,69 @@ class _Server(http.server.ThreadingHTTPServer):
     # simultaneous visits and add 1 s retransmissions that no real site of its own would cause.
     request_queue_size = 1024
     web: SimWeb
+    tls: ssl.SSLContext | None = None
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients that give up (timeouts, size limits) reset connections: expected, not worth a traceback
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Plain HTTP or TLS on the same port: a TLS ClientHello starts with the byte 0x16."""
+        # One response is written as headers then body: without NODELAY, Nagle's algorithm and the client's delayed
+        # ACK hold the body back ~40 ms, which no real site of its own shows (TLS makes it visible on every request).
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls is not None:
+            try:
+                request.settimeout(30)
+                first = request.recv(1, socket.MSG_PEEK)
+                request.settimeout(None)
+                if first == b"\x16":
+                    request = self.tls.wrap_socket(request, server_side=True)
+            except (OSError, ssl.SSLError):
+                return
+        self.RequestHandlerClass(request, client_address, self)
+
+
+_CERT: tuple[bytes, bytes, str] | None = None
+
+
+def _certificate() -> tuple[bytes, bytes, str]:
+    """A self-signed certificate for the platform hosts (PEM cert, PEM key, base64 SHA-256 of its public key)."""
+    global _CERT
+    if _CERT is None:
+        # cryptography comes with Scrapy (pyOpenSSL); the certificate is made here, nothing is downloaded.
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "govmon simulated platforms")])
+        now = datetime.now(UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                .not_valid_after(now + timedelta(days=3650))
+                # 127.0.0.1 too: clients that reach the hosts through the host map check the address they dialled
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in platforms.HOSTS]
+                                                           + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                               critical=False)
+                .sign(key, hashes.SHA256()))
+        spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        _CERT = (cert.public_bytes(serialization.Encoding.PEM),
+                 key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption()),
+                 base64.b64encode(hashlib.sha256(spki).digest()).decode())
+    return _CERT
+
+
+def _tls_context() -> ssl.SSLContext:
+    cert, key, _ = _certificate()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:  # ssl loads certificates from files only
+        (Path(tmp) / "cert.pem").write_bytes(cert)
+        (Path(tmp) / "key.pem").write_bytes(key)
+        context.load_cert_chain(Path(tmp) / "cert.pem", Path(tmp) / "key.pem")
+    return context
 
 
 class SimWeb:
@@ -114,6 +192,7 @@ class SimWeb:
         self.giant_bytes = giant_bytes
         self.requested_port = port  # 0: any free port
         self.sites = {s.host.lower(): s for s in scenario.sites}
+        self.platforms = platforms.PlatformWeb(scenario)
         self.hits: dict[str, int] = {}
         self._retry_seen: set[str] = set()
         self._closed_port = _free_port()
@@ -124,6 +203,7 @@ class SimWeb:
     def __enter__(self) -> SimWeb:
         self.server = _Server(("127.0.0.1", self.requested_port), _Handler)
         self.server.web = self
+        self.server.tls = _tls_context()
         self.port = self.server.server_address[1]
         self._junk = socket.socket()
         self._junk.bind(("127.0.0.1", 0))
@@ -175,8 +255,14 @@ class SimWeb:
                 port = {"refused": self._closed_port, "tls": self.junk_port}.get(link["kind"])
                 if port is not None:  # dns links stay out of the map: their .invalid host must not resolve
                     entries.append(f"{urlsplit(templates.broken_url(site, i, link['kind'])).hostname}=127.0.0.1:{port}")
-        entries += [f"{host}=127.0.0.1:{self.port}" for host in templates.EXTERNAL_HOSTS]
+        entries += [f"{host}=127.0.0.1:{self.port}" for host in templates.EXTERNAL_HOSTS + platforms.HOSTS]
         return ";".join(entries)
+
+    @property
+    def tls_spki(self) -> str:
+        """Base64 SHA-256 of the platforms' certificate key: Chromium's --ignore-certificate-errors-spki-list value,
+        which trusts this certificate and no other."""
+        return _certificate()[2]
 
     def url(self, site_code: str, path: str = "/") -> str:
         site = self.scenario.site(site_code)
