@@ -28,14 +28,34 @@ def test_demo_command_reproduces_the_honghe_2021q1_notice(tmp_path: Path) -> Non
     assert columns[["责任部门", "栏目名称", "问题描述"]].values.tolist() == [
         ["州教育体育局", "首页>政府信息公开>法定主动公开内容>重点领域信息公开>红河州教育信息公开>工作动态",
          "监测点前2周内,栏目无信息更新"]]
-    assert "合格率78.6%" in (report / "通报_2021Q1.md").read_text(encoding="utf-8")
+    # New media: 243 accounts read on the simulated platforms, the 12 of the notice's 附件3 in its order.
+    assert "检查政务新媒体243个, 合格231个, 不合格12个, 待定0个, 合格率95.06%" in out
+    media = pd.read_csv(report / "附件3_2021Q1_不合格政务新媒体名单.csv", encoding="utf-8-sig", dtype=str)
+    assert media.drop(columns="序号").values.tolist() == [
+        ["个旧市财政局(个旧市国有资产监督管理局、个旧市人民政府金融办公室)", "个旧市财政局", "微信公众号", "内容更新不及时"],
+        ["个旧市人民政府扶贫开发办公室", "个旧脱贫攻坚", "微信公众号", "内容更新不及时"],
+        ["红河哈尼梯田世界文化遗产管理局", "红河哈尼梯田", "微信公众号", "内容更新不及时"],
+        ["个旧市蔓耗镇人民政府", "蔓耗蛮好", "微信公众号", "内容更新不及时"],
+        ["河口县商务工业和信息化局", "美丽河口无线WIFI", "微信公众号", "内容更新不及时"],
+        ["蒙自市投资促进局", "蒙自招商", "微信公众号", "内容更新不及时"],
+        ["弥勒市水务局", "弥勒市河长制", "微信公众号", "内容更新不及时"],
+        ["河口县文化和旅游局", "河口文化和旅游", "微博", "内容更新不及时"],
+        ["个旧市人民政府办公室", "个旧市政务公开", "微博", "内容更新不及时"],
+        ["红河边境管理支队", "边境小警", "抖音号", "内容更新不及时"],
+        ["弥勒市旅游发展委员会", "弥勒市文旅官抖", "抖音号", "内容更新不及时"],
+        ["石屏县公安局", "石屏警方", "抖音号", "内容更新不及时"]]
+    draft = (report / "通报_2021Q1.md").read_text(encoding="utf-8")
+    assert "合格率78.6%" in draft
+    assert ("全州纳入常态化监管的政府系统政务新媒体243个(微信172个,微博41个,今日头条14个,抖音16个),"
+            "231个政务新媒体合格,不合格12个,合格率95.1%") in draft
     # Running the demo again replays the same run: no duplicated rows.
     import sqlite3
 
     def counts() -> list[int]:
         with sqlite3.connect(tmp_path / "govmon.sqlite") as conn:
             return [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                    for t in ("pages", "list_entries", "links", "link_checks", "findings", "verdicts", "violations")]
+                    for t in ("pages", "list_entries", "links", "link_checks", "findings", "verdicts", "violations",
+                              "account_checks", "account_posts")]
     first = counts()
     again = subprocess.run([sys.executable, "-m", "monitor.cli", "demo"], cwd=tmp_path, env=env, capture_output=True,
                            text=True, timeout=600)

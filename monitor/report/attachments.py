@@ -95,14 +95,16 @@ def platform_rank(platform: str) -> tuple[int, str]:
 
 
 def failed_accounts(conn: Connection, period: str, region: str | None = None) -> pd.DataFrame:
+    """Failing accounts per platform (微信, 微博, 今日头条, 抖音, others), within a platform in the registry's order —
+    the order the office keeps its list in, and the notices print."""
     v, a = db.verdicts, db.accounts
     key = a.c.platform + ":" + a.c.account
-    query = (select(a.c.owner_unit, a.c.name, a.c.platform, a.c.account, a.c.region_code, v.c.reasons)
+    query = (select(a.c.id, a.c.owner_unit, a.c.name, a.c.platform, a.c.account, a.c.region_code, v.c.reasons)
              .join(v, v.c.target_id == key)
              .where(v.c.period == period, v.c.target_kind == "account", v.c.result == "不合格",
                     _in_region(a.c.region_code, region)))
     # Sorted here, not by the database: Chinese text sorts differently under each server collation.
-    rows = sorted(conn.execute(query), key=lambda r: (platform_rank(r.platform), r.region_code, r.account))
+    rows = sorted(conn.execute(query), key=lambda r: (platform_rank(r.platform), r.id))
     return _frame("不合格政务新媒体名单", [[r.owner_unit, r.name, r.platform, r.reasons] for r in rows])
 
 
