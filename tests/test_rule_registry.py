@@ -11,7 +11,7 @@ import pytest
 from monitor import db
 from monitor.checks.account_facts import AccountFacts
 from monitor.checks.facts import SiteFacts
-from monitor.checks.model import ERROR, FAIL, INCONCLUSIVE, PASS, Finding
+from monitor.checks.model import ERROR, FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
 from monitor.checks.rule import CRAWL, FACT_NAMES, WINDOW, Rule
 from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import RULES, rules_for
@@ -23,6 +23,10 @@ from tests.rule_facts import AS_OF, facts
 BOOK = load_rulebook("")
 ACCOUNT_CODES = {"account_stale", "account_interaction", "account_identity", "account_duplicates",
                  "account_followable"}
+# Website rules over more than one crawl: a week of probes, the channels run (letters and service guides).
+WINDOW_CODES = {"site_unreachable", "ipv6", "interaction_response", "letter_timeliness", "letters_published",
+                "service_practical", "guide_elements"}
+CHANNEL_CODES = WINDOW_CODES - {"site_unreachable", "ipv6"}
 # The facts each kind of target is judged from: a rule may only need facts of its own kind.
 FACT_CLASSES = {"website": SiteFacts, "account": AccountFacts}
 
@@ -40,9 +44,10 @@ def test_every_rulebook_indicator_has_one_rule_and_every_declaration_is_backed()
         fields = {f.name for f in dataclasses.fields(FACT_CLASSES[rule.target_kind])}
         assert set(rule.needs) <= fields, f"{code} needs facts its kind does not have: {set(rule.needs) - fields}"
         assert all(hasattr(built[rule.target_kind], n) for n in rule.needs)
-    assert {r.code for r in rules_for("website", WINDOW)} == {"site_unreachable", "ipv6"}
+    assert {r.code for r in rules_for("website", WINDOW)} == WINDOW_CODES
     websites = len(RULES) - len(ACCOUNT_CODES)
-    assert len(rules_for("website", CRAWL)) == websites - 2 and len(rules_for("website")) == websites
+    assert len(rules_for("website", CRAWL)) == websites - len(WINDOW_CODES)
+    assert len(rules_for("website")) == websites
     assert {r.code for r in rules_for("account")} == ACCOUNT_CODES == {r.code for r in rules_for("account", CRAWL)}
     known = set().union(*({f.name for f in dataclasses.fields(c)} for c in FACT_CLASSES.values()))
     assert set(FACT_NAMES) <= known
@@ -135,3 +140,41 @@ def test_an_erroring_rule_never_resolves_a_violation(sqlite_url: str, monkeypatc
     errors = rows(engine, db.findings, period="2021Q1", outcome="error")
     assert {e["target_id"] for e in errors} == {PORTAL, "5325000002"}
     assert date(2021, 3, 10) == summary.as_of.date()
+
+
+def test_channel_rules_read_the_channels_run_and_skip_a_site_that_registered_no_channel() -> None:
+    """Each letters and guides rule needs the channels; a site without any is reported as not monitored (skipped),
+    which neither passes nor fails it nor makes it 待定."""
+    for code in CHANNEL_CODES:
+        rule = RULES[code]
+        assert rule.scope == WINDOW and "channels" in rule.needs, code
+        found = rule.check(facts(), BOOK[code], AS_OF)  # rule_facts' site has no channel
+        assert [(f.subject, f.outcome) for f in found] == [("", "skipped")], code
+        assert found[0].reason.startswith("未登记") or found[0].reason == "国家指标未规定答复时限,未设定本地时限", code
+    findings = [f for code in CHANNEL_CODES for f in RULES[code].check(facts(), BOOK[code], AS_OF)]
+    assert verdict("portal", findings, BOOK).result == QUALIFIED
+
+
+@pytest.mark.parametrize(("code", "reason"), [("interaction_response", "互动回应差"),
+                                              ("service_practical", "服务不实用")])
+def test_the_two_new_vetoes_are_scored_as_vetoes(code: str, reason: str) -> None:
+    """A failing letters or guides veto makes the site 不合格 whatever its score; an inconclusive one 待定 (never
+    合格), naming the indicator; no data names 无监测数据; a failing deduction next to them deducts nothing."""
+    def one(c: str, outcome: str, why: str = "") -> Finding:
+        return Finding(c, "", outcome, why or (BOOK[c].reason if outcome == FAIL else ""))
+
+    assert BOOK[code].kind == "veto" and BOOK[code].reason == reason and BOOK[code].points is None
+    v = verdict("portal", [one(code, FAIL), one("column_blank", PASS)], BOOK)
+    assert (v.result, v.veto, v.score, v.reasons) == (UNQUALIFIED, True, None, [reason])
+    v = verdict("department", [one(code, INCONCLUSIVE)], BOOK)
+    assert (v.result, v.reasons) == (PENDING, [f"{BOOK[code].name}待复核"])
+    v = verdict("portal", [one(code, INCONCLUSIVE, NO_DATA)], BOOK)
+    assert (v.result, v.reasons) == (PENDING, [NO_DATA])
+    assert verdict("portal", [one(code, "skipped", "未开展监测")], BOOK).result == QUALIFIED
+    # an item that fails (one closed channel, one guide) is reported; only the whole-site finding vetoes
+    item = Finding(code, "http://x/1", FAIL, "x")
+    assert verdict("portal", [item, one(code, PASS)], BOOK).result == QUALIFIED
+    for deduction_code in ("letter_timeliness", "letters_published", "guide_elements"):
+        assert BOOK[deduction_code].kind == "deduction" and BOOK[deduction_code].points is None
+        v = verdict("portal", [one(deduction_code, FAIL)], BOOK)
+        assert (v.result, v.score) == (QUALIFIED, 100)

@@ -4,10 +4,12 @@ A rule module in monitor/checks/rules/ holds one indicator: a pure `check(facts,
 that declares it —
 
 - code: the indicator's key in the rulebook (its clause, parameters, points and kind live there);
-- target_kind: the kind of target it judges: website (SiteFacts) or account (AccountFacts); letters come next;
+- target_kind: the kind of target it judges: website (SiteFacts, its letters channels and guide lists included) or
+  account (AccountFacts);
 - scope: CRAWL when one crawl's facts are enough (the checks pipeline runs it when the crawl of a target ends, and
-  evaluation runs it again on the period's crawl), WINDOW when it needs observations over days (probes over a week):
-  only evaluation runs those;
+  evaluation runs it again on the period's crawl), WINDOW when it needs observations beyond one website crawl: probes
+  over a week, the channels run (letters and guides): only evaluation runs those, also for a site whose website crawl
+  is missing;
 - needs: the facts it reads (documentation, and a check in tests that the facts exist);
 - params: the rulebook parameters it reads (a test checks each exists in the national rulebook);
 - deduction: how many points its failing findings cost when the rulebook gives points (default: `points_each` per
