@@ -72,6 +72,7 @@ class EvaluationSummary:
     not_monitored: tuple[str, ...] = ()  # indicators the office declared it does not monitor
     kind: str = "website"
     accounts: EvaluationSummary | None = None
+    channels_unread: list[str] = field(default_factory=list)  # sites whose registered channels were not read
 
     def add(self, target: str, result) -> None:
         self.checked += 1
@@ -89,6 +90,10 @@ class EvaluationSummary:
             shown = ", ".join(self.no_data[:10]) + (" …" if len(self.no_data) > 10 else "")
             what = "抓取记录" if self.kind == "website" else "读取或导入记录"
             lines.append(f"警告: {len(self.no_data)}个{noun}在监测窗口内没有{what}, 判为待定(无监测数据): {shown}")
+        if self.channels_unread:
+            shown = ", ".join(self.channels_unread[:10]) + (" …" if len(self.channels_unread) > 10 else "")
+            lines.append(f"警告: {len(self.channels_unread)}个网站登记了互动交流或办事指南渠道, 但监测窗口内没有读取记录"
+                         f"(scrapy crawl channels), 相关指标判为待定: {shown}")
         return lines
 
     def __str__(self) -> str:
@@ -163,6 +168,8 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
             facts.channel_run = channel_run or latest_channel_run(conn, code, as_of.date(), since)
             facts.channels = load_channel_facts(conn, code, facts.channel_run)
+            if facts.channels and facts.channel_run is None:
+                summary.channels_unread.append(code)
             to_run = monitored
             findings: list[Finding] = []
             if run is None:  # not crawled in the window: only the rules over a window of probes can judge

@@ -275,3 +275,12 @@ def test_from_the_stored_channels_run_to_the_overdue_list(db_url: str, tmp_path:
     with engine.connect() as conn:
         outcomes = letter_outcomes(conn, "2021Q1")
     assert overdue_units(outcomes) == [("州交通运输局", 1)]
+
+
+def test_the_monitor_holidays_setting_reaches_the_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules never read settings: MONITOR_HOLIDAYS becomes the rule's holiday_files when the rulebook is loaded."""
+    files = [tmp_path / "a.yaml", tmp_path / "b.csv"]
+    monkeypatch.setenv("MONITOR_HOLIDAYS", ";".join(map(str, files)))
+    assert load_rulebook("")[CODE].params["holiday_files"] == [str(f) for f in files]
+    monkeypatch.delenv("MONITOR_HOLIDAYS")
+    assert load_rulebook("")[CODE].params["holiday_files"] == []

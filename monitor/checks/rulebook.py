@@ -184,13 +184,23 @@ def load_rulebook(override: str | Path | None = None) -> Rulebook:
         from monitor.config import setting
 
         override = setting("MONITOR_RULEBOOK", "") or None
-    data = _user_typos(_read(NATIONAL))
+    data = _user_holidays(_user_typos(_read(NATIONAL)))
     book = _validate(data, str(NATIONAL))
     if not override:
         return book
     merged = _merge(data, _read(Path(override)), "", str(override))
     book = _validate(merged, str(override))
     return Rulebook(book.name, book.scoring, book.indicators, (str(NATIONAL), str(override)))
+
+
+def _user_holidays(data: dict) -> dict:
+    """The office's holiday tables (MONITOR_HOLIDAYS) become letter_timeliness's `holiday_files`, for the same reason."""
+    from monitor.config import setting
+
+    files = [f.strip() for f in str(setting("MONITOR_HOLIDAYS", "") or "").split(";") if f.strip()]
+    if files:
+        data["indicators"]["letter_timeliness"].setdefault("params", {})["holiday_files"] = files
+    return data
 
 
 def _user_typos(data: dict) -> dict:

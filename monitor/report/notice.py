@@ -19,6 +19,7 @@ from monitor import db
 from monitor.checks.model import NOT_MONITORED
 from monitor.platforms import platform_for
 from monitor.report.attachments import COLUMN_INDICATORS, platform_rank
+from monitor.report.letters import INDICATOR as LETTERS_INDICATOR
 from monitor.report.letters import letter_outcomes, timeliness_text
 from monitor.report.rates import ALL, percent, within
 
@@ -136,7 +137,7 @@ def _other_findings(conn: Connection, period: str, region: str, failed_sites: se
              .join(vi, and_(vi.c.target_kind == f.c.target_kind, vi.c.target_id == f.c.target_id,
                             vi.c.indicator == f.c.indicator, vi.c.subject == f.c.subject), isouter=True)
              .where(f.c.period == period, f.c.target_kind == "website", f.c.outcome == "fail",
-                    f.c.indicator.not_in(COLUMN_INDICATORS), not_false))
+                    f.c.indicator.not_in((*COLUMN_INDICATORS, LETTERS_INDICATOR)), not_false))
     sites: dict[tuple[str, str], list[str]] = {}  # (indicator, reason) → site names
     details: dict[str, list[str]] = {}  # indicator → reasons of its item-level findings
     for r in sorted(conn.execute(query), key=lambda r: (r.region_code, r.target_id, r.subject)):
