@@ -82,3 +82,15 @@ def test_views_over_accounts_and_letters(db_url: str, tmp_path: Path) -> None:
     assert reading[1] == "ok" and str(reading[2]).startswith("2021-01-20")
     assert tuple(letter) == ("建水县人民政府", "建水县", "consult", False)
     assert [tuple(r) for r in opened] == [("个旧财政", "微信公众号")]
+    if engine.dialect.name != "postgresql":
+        return  # the two examples below use PostgreSQL's INTERVAL and ->>
+    examples = Path(__file__).resolve().parent.parent / "sql" / "examples"
+    with engine.begin() as conn:
+        conn.execute(db.findings.insert(), [
+            {"period": "2021Q1", "as_of": read, "target_kind": "website", "target_id": "5325240001",
+             "indicator": "letter_timeliness", "subject": f"http://www.jianshui.gov.cn/xx/{i}.html", "outcome": o,
+             "reason": "", "evidence": {"unit": "建水县"}} for i, o in enumerate(("fail", "pass", "pass"))])
+        stale = conn.execute(text((examples / "stale_accounts.sql").read_text(encoding="utf-8"))).all()
+        overdue = conn.execute(text((examples / "overdue_letters_by_unit.sql").read_text(encoding="utf-8"))).all()
+    assert [(r.name, r.outcome) for r in stale] == [("个旧财政", "ok")]
+    assert [(r.unit, r.overdue, r.judged, float(r.on_time_pct)) for r in overdue] == [("建水县", 1, 3, 66.67)]
