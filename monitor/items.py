@@ -247,8 +247,17 @@ class GuideItem(Observation):
     service_links: list[dict[str, str]] | None = None
 
 
+class Registered(Observation):
+    """A registry row as rules read it (written by `govmon import-targets`, never by a spider). A registry file's
+    row (another target source) may leave `active` unset: running."""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        return super().from_row({**row, "active": row.get("active") is not False})
+
+
 @dataclass
-class Website(Observation):
+class Website(Registered):
     """A website of the registry as rules read it (written by `govmon import-targets`, never by a spider)."""
 
     table: ClassVar[str] = "websites"
@@ -267,13 +276,11 @@ class Website(Observation):
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
-        # A registry file's row (another target source) leaves unset fields None: running, region name unknown.
-        fixed = {**row, "active": row.get("active") is not False, "region_name": row.get("region_name") or ""}
-        return super().from_row(fixed)
+        return super().from_row({**row, "region_name": row.get("region_name") or ""})  # a file may not name it
 
 
 @dataclass
-class Channel(Observation):
+class Channel(Registered):
     """A letters channel or guides list of the registry (written by `govmon import-targets`)."""
 
     table: ClassVar[str] = "channels"
@@ -288,13 +295,9 @@ class Channel(Observation):
     active: bool = True
     source: str | None = None
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Self:
-        return super().from_row({**row, "active": row.get("active") is not False})
-
 
 @dataclass
-class Account(Observation):
+class Account(Registered):
     """A new-media account of the registry as rules read it (written by `govmon import-targets`)."""
 
     table: ClassVar[str] = "accounts"
@@ -310,10 +313,6 @@ class Account(Observation):
     @property
     def key_text(self) -> str:
         return f"{self.platform}:{self.account}"
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Self:
-        return super().from_row({**row, "active": row.get("active") is not False})
 
 
 OBSERVATIONS: tuple[type[Observation], ...] = (PageItem, ListEntryItem, LinkItem, LinkCheckItem, ColumnItem, ProbeItem,

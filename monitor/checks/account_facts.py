@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from monitor import db
-from monitor.checks.facts import false_positives
+from monitor.checks.facts import false_positives, latest_reading
+from monitor.checks.model import INCONCLUSIVE, Finding
 from monitor.items import Account, AccountCheckItem, PostItem
+from monitor.platforms.base import OK, UNREADABLE
 from monitor.registry import normalise
 
 
@@ -38,19 +40,51 @@ class AccountFacts:
         return max(dated, key=lambda p: p.published_at) if dated else None  # type: ignore[arg-type, return-value]
 
 
+# Outcomes of a transport failure or an export's 账号状态 (monitor/outcome.py, monitor/accounts_import.py) that the
+# adapters' UNREADABLE does not word.
+TRANSPORT_WORDING = {
+    "timeout": "访问账号页面超时", "dns": "域名解析失败,无法访问账号页面", "refused": "连接被拒绝,无法访问账号页面",
+    "connection": "网络连接失败,无法访问账号页面", "tls": "HTTPS连接异常,无法访问账号页面",
+    "unreachable": "账号无法访问",
+}
+
+
+def unreadable_reason(check: AccountCheckItem) -> str | None:
+    """Why an account's reading cannot be judged (None when it was read): shared by every account rule."""
+    if check.outcome == OK:
+        return None
+    if check.outcome in UNREADABLE:
+        return UNREADABLE[check.outcome]
+    if check.outcome in TRANSPORT_WORDING:
+        return TRANSPORT_WORDING[check.outcome]
+    if check.outcome == "http" and check.status:
+        return f"账号页面返回HTTP {check.status},无法读取"
+    return f"账号页面无法读取({check.outcome})"
+
+
+def unreadable_finding(code: str, check: AccountCheckItem, threshold: str = "") -> Finding:
+    """The inconclusive whole-account finding of an account that could not be read."""
+    evidence = {"url": check.url, "outcome": check.outcome, "status": check.status, "error": check.error,
+                "fetched_at": str(check.fetched_at), "source": check.source}
+    return Finding(code, "", INCONCLUSIVE, unreadable_reason(check) or "", f"账号读取结果 {check.outcome}",
+                   threshold, evidence)
+
+
+def unread(facts: AccountFacts, code: str, threshold: str = "") -> list[Finding] | None:
+    """What an account rule returns when there is nothing to judge: [] without a reading in the window (evaluation
+    records 无监测数据), one inconclusive finding when the reading failed; None when the account was read."""
+    if facts.check is None:
+        return []
+    if facts.check.outcome != OK:
+        return [unreadable_finding(code, facts.check, threshold)]
+    return None
+
+
 def latest_account_run(conn: Connection, platform: str, account: str, until: date | None = None,
                        since: date | None = None) -> str | None:
-    """The newest finished run (crawl or import) that read this account, dated by the run's monitoring date between
-    `since` and `until` inclusive, so that a later reading never leaks into an earlier period's verdict."""
-    r, c = db.runs, db.account_checks
-    query = (select(r.c.run_id).join(c, c.c.run_id == r.c.run_id)
-             .where(c.c.platform == platform, c.c.account == account, r.c.status == "finished")
-             .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
-    if until is not None:
-        query = query.where(r.c.as_of <= until)
-    if since is not None:
-        query = query.where(r.c.as_of >= since)
-    return conn.execute(query).scalar()
+    """The newest run (crawl or import) that read this account inside the window."""
+    c = db.account_checks
+    return latest_reading(conn, c, c.c.platform == platform, c.c.account == account, until=until, since=since)
 
 
 def load_account_facts(conn: Connection, account: Account, run_id: str | None,

@@ -116,20 +116,28 @@ def _rows(conn: Connection, query) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def latest_run(conn: Connection, site_code: str, until: date | None = None, since: date | None = None) -> str | None:
-    """The newest website run that fetched this site's homepage, observed between `since` and `until` (the
-    monitoring point) inclusive. A run is dated by its monitoring date (`runs.as_of`: a replayed crawl keeps the
-    date it was made for), so a later crawl never leaks into an earlier period's verdict."""
+def latest_reading(conn: Connection, table, *conditions, until: date | None = None,
+                   since: date | None = None) -> str | None:
+    """The newest finished run holding a row of `table` that meets `conditions`, dated by its monitoring date
+    (`runs.as_of`: a replayed run keeps the date it was made for) between `since` and `until` inclusive — so a later
+    reading never leaks into an earlier period's verdict, and a run cut short or still running is never judged as
+    complete. Shared by websites, accounts and channels."""
     r = db.runs
-    query = (select(r.c.run_id).join(db.pages, db.pages.c.run_id == r.c.run_id)
-             .where(db.pages.c.site_code == site_code, db.pages.c.role == "home", r.c.spider == "website",
-                    r.c.status == "finished")  # a run cut short or still running is never judged as complete
+    query = (select(r.c.run_id).join(table, table.c.run_id == r.c.run_id)
+             .where(*conditions, r.c.status == "finished")
              .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
     if until is not None:
         query = query.where(r.c.as_of <= until)
     if since is not None:
         query = query.where(r.c.as_of >= since)
     return conn.execute(query).scalar()
+
+
+def latest_run(conn: Connection, site_code: str, until: date | None = None, since: date | None = None) -> str | None:
+    """The newest website run that fetched this site's homepage inside the window."""
+    p = db.pages
+    return latest_reading(conn, p, p.c.site_code == site_code, p.c.role == "home", db.runs.c.spider == "website",
+                          until=until, since=since)
 
 
 def run_date(conn: Connection, run_id: str) -> date | None:
@@ -189,17 +197,9 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
 
 def latest_channel_run(conn: Connection, site_code: str, until: date | None = None,
                        since: date | None = None) -> str | None:
-    """The newest finished channels run that read one of this site's channels, dated by its monitoring date between
-    `since` and `until` inclusive."""
-    r, c = db.runs, db.channel_checks
-    query = (select(r.c.run_id).join(c, c.c.run_id == r.c.run_id)
-             .where(c.c.site_code == site_code, r.c.status == "finished")
-             .order_by(r.c.as_of.desc(), r.c.started_at.desc()).limit(1))
-    if until is not None:
-        query = query.where(r.c.as_of <= until)
-    if since is not None:
-        query = query.where(r.c.as_of >= since)
-    return conn.execute(query).scalar()
+    """The newest channels run that read one of this site's channels inside the window."""
+    c = db.channel_checks
+    return latest_reading(conn, c, c.c.site_code == site_code, until=until, since=since)
 
 
 def load_channel_facts(conn: Connection, site_code: str, run_id: str | None) -> list[ChannelFacts]:

@@ -242,24 +242,25 @@ def pending_note(pending: pd.DataFrame | None, number: int) -> str:
     """The 待定 sites, why, and where they are listed: they are neither 合格 nor 不合格 until re-checked."""
     if pending is None or pending.empty:
         return ""
-    reasons: dict[str, int] = {}
-    for text in pending["待定原因"]:
-        for reason in filter(None, str(text).split("；")):
-            reasons[reason] = reasons.get(reason, 0) + 1
-    why = "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    why = _reason_counts(pending["待定原因"])
     return (f"{_names(pending['网站名称'].tolist())}网站本季度未能完成判定(待定{len(pending)}个:{why}),"
             f"不计入合格或不合格,已列入待复核名单(附件{number}),复核后另行通报。")
+
+
+def _reason_counts(texts: pd.Series) -> str:
+    """'无监测数据3个、首页不更新待复核1个' from '；'-joined reasons, most frequent first."""
+    reasons: dict[str, int] = {}
+    for text in texts:
+        for reason in filter(None, str(text).split("；")):
+            reasons[reason] = reasons.get(reason, 0) + 1
+    return "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
 
 
 def pending_accounts_note(pending: pd.DataFrame | None, number: int) -> str:
     """The 待定 accounts, why, and where they are listed."""
     if pending is None or pending.empty:
         return ""
-    reasons: dict[str, int] = {}
-    for text in pending["待定原因"]:
-        for reason in filter(None, str(text).split("；")):
-            reasons[reason] = reasons.get(reason, 0) + 1
-    why = "、".join(f"{reason}{n}个" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    why = _reason_counts(pending["待定原因"])
     names = [f"{_short(p)}“{n}”" for p, n in zip(pending["新媒体平台"], pending["政务新媒体账号"], strict=True)]
     return (f"{_names(names)}政务新媒体本季度未能完成判定(待定{len(pending)}个:{why}),不计入合格或不合格,"
             f"已列入待复核名单(附件{number}),复核后另行通报。")

@@ -13,22 +13,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.account_facts import AccountFacts
+from monitor.checks.account_facts import AccountFacts, unread
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.account_stale import unreadable_finding
 
 CODE = "account_followable"
 THRESHOLD = "账号可被关注"
 
 
 def check(facts: AccountFacts, ind: Indicator, as_of: date) -> list[Finding]:
+    if (nothing := unread(facts, CODE, THRESHOLD)) is not None:
+        return nothing
     reading = facts.check
-    if reading is None:
-        return []  # no reading in the window: evaluation records 无监测数据
-    if reading.outcome != "ok":
-        return [unreadable_finding(CODE, reading, THRESHOLD)]
+    assert reading is not None
     evidence = {"url": reading.url, "followable": reading.followable, "fetched_at": str(reading.fetched_at),
                 "source": reading.source, "as_of": str(as_of)}
     if reading.followable is None:

@@ -21,11 +21,10 @@ import re
 import unicodedata
 from datetime import date
 
-from monitor.checks.account_facts import AccountFacts
+from monitor.checks.account_facts import AccountFacts, unread
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.account_stale import unreadable_finding
 
 CODE = "account_identity"
 THRESHOLD = "账号名称与备案名称一致,认证主体与开设单位一致"
@@ -91,11 +90,10 @@ def pre_reform(subjects: list[str], owners: list[str], pairs: list[tuple[str, st
 
 
 def check(facts: AccountFacts, ind: Indicator, as_of: date) -> list[Finding]:
+    if (nothing := unread(facts, CODE, THRESHOLD)) is not None:
+        return nothing
     reading = facts.check
-    if reading is None:
-        return []  # no reading in the window: evaluation records 无监测数据
-    if reading.outcome != "ok":
-        return [unreadable_finding(CODE, reading, THRESHOLD)]
+    assert reading is not None
     account = facts.account
     decorations = list(ind.param("decorations"))
     evidence: dict[str, object] = {"url": reading.url, "registry_name": account.name, "owner_unit": account.owner_unit,

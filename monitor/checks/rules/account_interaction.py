@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.account_facts import AccountFacts
+from monitor.checks.account_facts import AccountFacts, unread
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.account_stale import unreadable_finding
 
 CODE = "account_interaction"
 THRESHOLD = "提供至少一种有效互动功能(留言、评论、菜单、自动回复等)"
@@ -27,11 +26,10 @@ FEATURES = {"comments": "评论", "message": "留言", "menu": "菜单", "auto_r
 
 
 def check(facts: AccountFacts, ind: Indicator, as_of: date) -> list[Finding]:
+    if (nothing := unread(facts, CODE, THRESHOLD)) is not None:
+        return nothing
     reading = facts.check
-    if reading is None:
-        return []  # no reading in the window: evaluation records 无监测数据
-    if reading.outcome != "ok":
-        return [unreadable_finding(CODE, reading, THRESHOLD)]
+    assert reading is not None
     seen = {k: v for k, v in (reading.interaction or {}).items() if v is not None}
     evidence = {"url": reading.url, "interaction": seen, "fetched_at": str(reading.fetched_at),
                 "source": reading.source, "as_of": str(as_of)}

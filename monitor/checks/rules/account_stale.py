@@ -20,44 +20,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from monitor.checks.account_facts import AccountFacts
+from monitor.checks.account_facts import AccountFacts, unread
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.items import AccountCheckItem, PostItem
-from monitor.platforms.base import OK, UNREADABLE
+from monitor.items import PostItem
 
 CODE = "account_stale"
-# Outcomes of a transport failure or an export's 账号状态 (monitor/outcome.py, monitor/accounts_import.py) that the
-# adapters' UNREADABLE does not word.
-TRANSPORT_WORDING = {
-    "timeout": "访问账号页面超时", "dns": "域名解析失败,无法访问账号页面", "refused": "连接被拒绝,无法访问账号页面",
-    "connection": "网络连接失败,无法访问账号页面", "tls": "HTTPS连接异常,无法访问账号页面",
-    "unreachable": "账号无法访问",
-}
-
-
-def unreadable_reason(check: AccountCheckItem) -> str | None:
-    """Why an account's reading cannot be judged (None when it was read): shared by every account rule."""
-    if check.outcome == OK:
-        return None
-    if check.outcome in UNREADABLE:
-        return UNREADABLE[check.outcome]
-    if check.outcome in TRANSPORT_WORDING:
-        return TRANSPORT_WORDING[check.outcome]
-    if check.outcome == "http" and check.status:
-        return f"账号页面返回HTTP {check.status},无法读取"
-    return f"账号页面无法读取({check.outcome})"
-
-
-def unreadable_finding(code: str, check: AccountCheckItem, threshold: str = "") -> Finding:
-    """The inconclusive whole-account finding of an account that could not be read."""
-    evidence = {"url": check.url, "outcome": check.outcome, "status": check.status, "error": check.error,
-                "fetched_at": str(check.fetched_at), "source": check.source}
-    return Finding(code, "", INCONCLUSIVE, unreadable_reason(check) or "", f"账号读取结果 {check.outcome}",
-                   threshold, evidence)
-
-
 def window_words(days: int) -> str:
     return f"{days // 7}周" if days % 7 == 0 else f"{days}天"
 
@@ -68,14 +37,13 @@ def _post_evidence(post: PostItem) -> dict[str, object]:
 
 
 def check(facts: AccountFacts, ind: Indicator, as_of: date) -> list[Finding]:
-    reading = facts.check
-    if reading is None:
-        return []  # no reading in the window: evaluation records 无监测数据
     days = ind.param("window_days")
     start = as_of - timedelta(days=days)
     threshold = f"监测时间点前{window_words(days)}内({start}至{as_of})有更新"
-    if reading.outcome != OK:
-        return [unreadable_finding(CODE, reading, threshold)]
+    if (nothing := unread(facts, CODE, threshold)) is not None:
+        return nothing
+    reading = facts.check
+    assert reading is not None
     until = datetime.combine(as_of, time.max)
     evidence: dict[str, object] = {"url": reading.url, "fetched_at": str(reading.fetched_at), "as_of": str(as_of),
                                    "posts": len(facts.posts), "source": reading.source}
