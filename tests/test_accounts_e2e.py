@@ -33,19 +33,21 @@ async def read_accounts(name: str, url: str, tmp_path: Path):
         await crawl("accounts", {"MONITOR_DATABASE_URL": url, "MONITOR_HOST_MAP": web.host_map,
                                  "MONITOR_TRUSTED_SPKI": web.tls_spki},
                     run_id="acc", as_of=scenario.as_of.isoformat(), at=scenario.clock.isoformat())
+    scenario.judged_by_crawl = judged(engine)  # the checks pipeline judged each account as its reading ended
     as_of = datetime.combine(scenario.as_of, datetime.min.time())
     summary = evaluate(engine, "2021Q1", as_of, not_monitored=("site_unreachable",))
     return scenario, engine, summary
 
 
-def judged(engine) -> dict[str, tuple[str, set[str]]]:
+def judged(engine) -> dict[str, tuple[str | None, set[str]]]:
+    """Per account: its verdict (None before evaluation) and the indicators of its failing findings."""
     v, f = db.verdicts, db.findings
     with engine.connect() as conn:
         verdicts = {r.target_id: r.result for r in conn.execute(select(v).where(v.c.target_kind == "account"))}
-        failing: dict[str, set[str]] = {k: set() for k in verdicts}
+        failing: dict[str, set[str]] = {}
         for r in conn.execute(select(f).where(f.c.target_kind == "account", f.c.outcome == "fail")):
-            failing[r.target_id].add(r.indicator)
-    return {k: (verdicts[k], failing[k]) for k in verdicts}
+            failing.setdefault(r.target_id, set()).add(r.indicator)
+    return {k: (verdicts.get(k), failing.get(k, set())) for k in set(verdicts) | set(failing)}
 
 
 @deferred_f_from_coro_f
@@ -54,6 +56,8 @@ async def test_every_defect_on_demand_is_found_and_nothing_else(sqlite_url: str,
     truth = expected_accounts(scenario)
     assert judged(engine) == {k: (t.verdict, set(t.failing)) for k, t in truth.items()}
     assert summary.accounts is not None and summary.accounts.checked == len(truth)
+    # Before any evaluation the crawl had recorded the same failing findings (no verdict yet).
+    assert scenario.judged_by_crawl == {k: (None, set(t.failing)) for k, t in truth.items() if t.failing}
     with engine.connect() as conn:
         rendered = {r.platform for r in conn.execute(select(db.account_checks)) if r.rendered}
     assert rendered == {"抖音号"}  # Chromium only where the platform builds the page by script

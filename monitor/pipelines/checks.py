@@ -5,7 +5,9 @@ At that moment the storage pipeline writes its buffered rows, the target's facts
 target kind's CRAWL-scope rules (monitor/checks/rules) run; their findings and the violations' life cycle are recorded
 for the quarter of the crawl's monitoring date. Rules over a window of days (availability over a week of probes) and
 the verdict per period are left to `govmon evaluate`, which re-runs the same rules on the period's crawl with the
-same result. So `scrapy crawl website` alone leaves findings and open violations in the database.
+same result. So `scrapy crawl website` alone leaves findings and open violations in the database, and so does
+`scrapy crawl accounts` for the accounts it read. (The channels spider's rules need a window of letters and are
+left to evaluation.)
 
 A target whose requests did not all finish — the crawl was killed, shut down or closed early — is never judged:
 partial facts would read as blank or stale columns. Without the tracker (a user removed it), targets are judged when
@@ -20,26 +22,30 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from sqlalchemy import select
 
 from monitor import db
+from monitor.checks.account_facts import load_account_facts
 from monitor.checks.facts import load_site_facts
 from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import CRAWL, rules_for
 from monitor.checks.runner import run_rules
 from monitor.extensions.targets import target_finished
-from monitor.items import PageItem
+from monitor.items import Account, AccountCheckItem, PageItem
 from monitor.periods import quarter_of
 from monitor.pipelines.storage import StoragePipeline
+from monitor.platforms import account_key
 
 log = logging.getLogger(__name__)
+SPIDER_KINDS = {"website": "website", "accounts": "account"}  # spiders whose targets are judged as they finish
 
 
 class ChecksPipeline:
     def __init__(self, crawler: Crawler, url: str) -> None:
         self.crawler = crawler
         self.url = url
-        self.targets: dict[str, None] = {}  # site codes crawled in this run, in order
+        self.targets: dict[str, None] = {}  # site codes / account keys crawled in this run, in order
         self.judged: set[str] = set()
         self.engine = None
         self.book: Rulebook | None = None  # loaded once, when the first target is judged
@@ -56,10 +62,12 @@ class ChecksPipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, PageItem) and item.role == "home":
             self.targets.setdefault(item.site_code)
+        elif isinstance(item, AccountCheckItem):
+            self.targets.setdefault(account_key(item.platform, item.account))
         return item
 
     def target_finished(self, target: str, spider: Any) -> None:
-        if getattr(spider, "name", "") != "website" or target in self.judged:
+        if getattr(spider, "name", "") not in SPIDER_KINDS or target in self.judged:
             return
         storage = next((p for p in self.crawler.engine.scraper.itemproc.middlewares
                         if isinstance(p, StoragePipeline)), None)
@@ -68,7 +76,7 @@ class ChecksPipeline:
         self.judge(spider, [target])
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if getattr(spider, "name", "") != "website":
+        if getattr(spider, "name", "") not in SPIDER_KINDS:
             return
         rest = [c for c in self.targets if c not in self.judged]
         if rest and reason != "finished":
@@ -83,7 +91,8 @@ class ChecksPipeline:
         self.engine = self.engine or db.engine_for(self.url)
         self.book = self.book or load_rulebook()
         facts = getattr(spider, "targets", {})
-        judge_run(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes}, self.book)
+        judge = judge_accounts if SPIDER_KINDS[spider.name] == "account" else judge_run
+        judge(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes}, self.book)
         self.judged.update(codes)
 
 
@@ -103,4 +112,28 @@ def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None], boo
         stored += len(findings)
     log.debug("run %s: %d crawl rules judged %s for %s (%d findings)", run_id, len(rules), ", ".join(sites),
               period, stored)
+    return stored
+
+
+def judge_accounts(engine, run_id: str, as_of_day, accounts: dict[str, dict | None], book: Rulebook) -> int:
+    """Run the CRAWL-scope account rules on each account's reading of `run_id` (key → its registry row, None: read
+    from the database); returns the number of findings stored."""
+    rules = rules_for("account", CRAWL)
+    as_of = datetime.combine(as_of_day, datetime.min.time())
+    period = quarter_of(as_of_day)
+    a = db.accounts
+    with engine.connect() as conn:
+        registry = [Account.from_row(r._mapping) for r in conn.execute(select(a).where(a.c.active.is_(True)))]
+    known = {x.key_text: x for x in registry}
+    stored = 0
+    for key, row in accounts.items():
+        account = Account.from_row(row) if row else known.get(key)
+        if account is None:
+            continue  # neither in the run's targets nor in the registry: nothing to judge it against
+        with engine.begin() as conn:
+            facts = load_account_facts(conn, account, run_id, registry)
+            findings = run_rules(rules, facts, book, as_of_day, key)
+            store_findings(conn, period, as_of, ("account", key), findings, [r.code for r in rules])
+            update_violations(conn, as_of, ("account", key), findings)
+        stored += len(findings)
     return stored

@@ -143,6 +143,7 @@ class AccountsSpider(scrapy.Spider):
         self.batch_done = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()  # page/context closings in flight
         self.total = self.finished = 0
+        self.targets: dict[str, dict[str, Any]] = {}  # "<platform>:<account>" → registry row of the run's accounts
 
     @staticmethod
     def canonical_key(key: str) -> str:
@@ -168,6 +169,7 @@ class AccountsSpider(scrapy.Spider):
         """The run's accounts, the platforms taken in turn: a batch then spreads over the platforms' hosts (2
         requests per host at a time) instead of queueing behind one, and each batch renders a few pages only."""
         targets = target_source(self.settings).targets("account", self.account_filter)
+        self.targets = {t.id: t.facts for t in targets}  # registry rows, for the checks pipeline
         by_platform: dict[str, list[Target]] = {}
         for t in targets:
             label = canonical_label(t.facts["platform"])
