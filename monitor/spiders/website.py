@@ -40,6 +40,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def checked_url(request: Request) -> str:
+    """The link as found: a redirected check is stored under it (final_url keeps where it led), or
+    links ⋈ link_checks would show every redirected link as unchecked."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 class WebsiteSpider(scrapy.Spider):
     name = "website"
 
@@ -376,15 +382,9 @@ class WebsiteSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ link checks
 
-    @staticmethod
-    def checked_url(request: Request) -> str:
-        """The link as found: a redirected check is stored under it (final_url keeps where it led), or
-        links ⋈ link_checks would show every redirected link as unchecked."""
-        return (request.meta.get("redirect_urls") or [request.url])[0]
-
     def link_checked(self, response: Response) -> Iterator[Any]:
         meta = response.meta
-        url = self.checked_url(response.request)
+        url = checked_url(response.request)
         if meta["method"] == "HEAD" and (response.status in HEAD_REFUSED or response.status >= 500):
             yield self.link_check(url, "GET")
             return
@@ -396,7 +396,7 @@ class WebsiteSpider(scrapy.Spider):
     def link_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         outcome = classify_failure(failure)
-        url = self.checked_url(request)
+        url = checked_url(request)
         if request.meta["method"] == "HEAD" and outcome in ("connection", "error"):
             yield self.link_check(url, "GET")  # some servers drop HEAD requests
             return
