@@ -1,5 +1,9 @@
 """The ground truth of a scenario, derived from it by code: what a correct crawl must see and a correct check
-must conclude. Tests compare stored facts and verdicts with this, never with numbers written next to them."""
+must conclude. Tests compare stored facts and verdicts with this, never with numbers written next to them.
+
+`expected` covers the websites, `expected_accounts` the new-media accounts, `expected_letters` the letters channels
+and service guides (deadlines counted in working days with monitor.workdays, never Monday–Friday).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from monitor import regions
 from monitor.checks.outcomes import unreadable_reason
+from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.platforms import account_key
 from monitor.platforms.base import UNREADABLE
-from monitor.simweb import templates
+from monitor.simweb import channels, templates
 from monitor.simweb.platforms import newest_post
 from monitor.simweb.scenario import UNREADABLE_PAGES, Account, Scenario, Site
+from monitor.workdays import WorkCalendar, add_months
 
 # How the crawler must classify each kind of planted broken link.
 BROKEN_OUTCOME = {"404": ("http", 404), "500": ("http", 500), "hang": ("timeout", None), "dns": ("dns", None),
@@ -169,3 +176,243 @@ def expected_accounts(scenario: Scenario) -> dict[str, AccountTruth]:
     units = Counter((a.platform, a.owner_unit) for a in scenario.accounts)
     return {account_key(a.platform, a.account): account_truth(scenario, a, units[(a.platform, a.owner_unit)] > 1)
             for a in scenario.accounts}
+
+
+# ------------------------------------------------------------------ letters channels and guides (issue 11)
+
+# How the channels crawl must see a channel in each scenario state: (channel_state of monitor/extract/letters.py,
+# HTTP status, how the letters and guides rules class the reading: working / broken / unsure).
+CHANNEL_READING = {"working": ("ok", 200, "working"), "form": ("form", 200, "working"),
+                   "login": ("login", 200, "unsure"), "closed": ("closed", 200, "broken"),
+                   "500": ("error", 500, "unsure"), "404": ("error", 404, "broken"),
+                   "empty": ("empty", 200, "working"), "challenge": ("unreadable", 412, "unsure"),
+                   "waf": ("unreadable", 200, "unsure")}
+NO_LINK = "办事指南与政务服务网未建立准确链接"
+MISSING = "办事指南要素缺失"
+INACCURATE = "办事指南要素不准确"
+
+
+@dataclass
+class LetterTruth:
+    url: str  # the letter page, as the crawler canonicalises it
+    title: str
+    category: str
+    unit: str  # 答复单位 shown
+    responsible: str  # the unit 附件4 lists it under: the channel's 责任单位, else the 答复单位
+    received: datetime  # as a reader of the page gets it (a date-only text: 00:00 of the day)
+    received_text: str
+    accepted: datetime
+    answered: datetime | None  # shown at the monitoring point (same convention as received)
+    answered_text: str | None
+    status: str  # 已办结 / 办理中
+    answer_due: datetime | None  # when the scenario has it answered, shown or not (None: never)
+    deadline: datetime | None = None  # end of the reply limit's last working day (None: no limit set)
+    judged: bool = False  # its deadline falls in letter_timeliness' window
+    timeliness: str | None = None  # pass / fail / inconclusive when judged
+    unanswered_months: str | None = None  # interaction_response: fail / inconclusive, None when in order
+
+
+@dataclass
+class GuideTruth:
+    url: str
+    title: str  # the page heading (事项名称 + 办事指南), "" without one
+    item: str
+    layout: str
+    elements: dict[str, str]  # element → present / empty (missing ones absent)
+    values: dict[str, str]
+    address: str | None  # 办理地点
+    outside: list[str]  # region codes of the address outside the site's region (monitor.regions)
+    service_url: str | None  # the 在线办理 link as written
+    link: str  # alive / dead / nowhere / none
+    link_status: int | None  # what the link answers (200, 404), None for no link or one leading nowhere
+    failing: list[str]  # reasons of guide_elements (要素缺失, 未建立准确链接) and service_practical (要素不准确)
+
+
+@dataclass
+class ChannelTruth:
+    site_code: str
+    url: str
+    name: str
+    kind: str
+    unit: str | None
+    state: str  # the scenario state
+    extract_state: str  # channel_state's word
+    status: int
+    reading: str  # working / broken / unsure
+    pages: int  # list pages a working channel serves
+    offer: str | None = None  # guides channels: does it offer a service (service_practical): working / broken / unsure
+    letters: list[LetterTruth] = field(default_factory=list)
+    guides: list[GuideTruth] = field(default_factory=list)
+
+
+@dataclass
+class LettersTruth:
+    as_of: date
+    workdays: int | None  # reply limit of the rulebook (None: not set, letter_timeliness skipped)
+    window: tuple[date, date]  # deadlines judged by letter_timeliness
+    channels: list[ChannelTruth]
+    overdue: dict[str, int]  # 附件4: responsible unit → overdue letters
+    interaction: dict[str, str]  # site → interaction_response outcome (pass / fail / inconclusive / skipped)
+    service: dict[str, str]  # site → service_practical outcome
+    guide_problems: dict[str, str]  # site → guide_elements outcome
+
+    def channel(self, url: str) -> ChannelTruth:
+        return next(c for c in self.channels if c.url == url)
+
+    @property
+    def letters(self) -> list[LetterTruth]:
+        return [x for c in self.channels for x in c.letters]
+
+    @property
+    def unanswered(self) -> dict[str, list[str]]:
+        """site → letters unanswered for more than 3 months (互动回应差)."""
+        out: dict[str, list[str]] = {}
+        for c in self.channels:
+            for x in c.letters:
+                if x.unanswered_months == "fail":
+                    out.setdefault(c.site_code, []).append(x.url)
+        return out
+
+    @property
+    def broken_channels(self) -> list[ChannelTruth]:
+        return [c for c in self.channels if c.reading == "broken"]
+
+
+def _timeliness(x: LetterTruth, limit: int, window: tuple[date, date], as_of: date, read_at: datetime,
+                cal: WorkCalendar) -> None:
+    """letter_timeliness on one letter, by its definition (monitor/checks/rules/letter_timeliness.py docstring)."""
+    if x.received.date() > as_of:
+        return
+    x.deadline = cal.deadline(x.received, limit)
+    if x.deadline is None:
+        x.judged, x.timeliness = True, "inconclusive"  # a year of unknown holidays
+        return
+    if not window[0] <= x.deadline.date() <= window[1]:
+        return
+    x.judged = True
+    if x.answered is not None:
+        x.timeliness = ("inconclusive" if x.answered < x.received
+                        else "pass" if x.answered <= x.deadline else "fail")
+    else:
+        x.timeliness = "fail" if read_at > x.deadline else "inconclusive"
+
+
+def _unanswered(x: LetterTruth, months: int, lookback: int, as_of: date, read_at: datetime) -> None:
+    """interaction_response clause 2 on one letter of a consult channel."""
+    received = x.received.date()
+    if received > as_of:
+        return
+    due = add_months(received, months)
+    if x.answered is not None:
+        if x.answered.date() > due and x.answered.date() >= add_months(as_of, -lookback):
+            x.unanswered_months = "fail"
+        return
+    if not received < add_months(as_of, -months):
+        return
+    seen = min(as_of, read_at.date())
+    x.unanswered_months = "fail" if received < add_months(seen, -months) else "inconclusive"
+
+
+def _guide_truth(site: Site, guide: channels.Guide, elements: list[str]) -> GuideTruth:
+    away = regions.outside(guide.address, site.region_code) if guide.address else []
+    absent = [e for e in elements if e not in guide.values]
+    empty = [e for e in elements if e in guide.values and not guide.values[e]]
+    link_status = {"alive": 200, "dead": 404}.get(guide.link)
+    failing = ([MISSING] if absent or empty else []) + ([NO_LINK] if guide.link != "alive" else []) + \
+        ([INACCURATE] if away else [])
+    return GuideTruth(
+        url=f"{site.scheme}://{site.host}{guide.path}", title=f"{guide.item}办事指南" if "事项名称" in guide.values else "",
+        item=guide.item, layout=guide.layout, elements=guide.elements, values=dict(guide.values),
+        address=guide.address, outside=away, service_url=guide.service_url, link=guide.link,
+        link_status=link_status, failing=failing)
+
+
+def _site_outcomes(rows: list[ChannelTruth], kinds: tuple[str, ...], broken_fails: bool,
+                   problems: bool, unsure: bool) -> str:
+    """A whole-site outcome: skipped without channels of the kinds; fail when `problems` or (when `broken_fails`)
+    every channel is broken; inconclusive when none works, or `unsure`; else pass. Guides channels count by
+    whether they offer a service."""
+    mine = [r for r in rows if r.kind in kinds]
+    if not mine:
+        return "skipped"
+    readings = [r.offer or r.reading for r in mine]
+    if problems or (broken_fails and all(r == "broken" for r in readings)):
+        return "fail"
+    if "working" not in readings or unsure:
+        return "inconclusive"
+    return "pass"
+
+
+def expected_letters(scenario: Scenario, rulebook: Rulebook | None = None,
+                     read_at: datetime | None = None) -> LettersTruth:
+    """What the letters and guides rules must find in the scenario's channels, read at `read_at` (default: the
+    platform clock, the monitoring point at 10:00): per letter its deadline (the rulebook's reply_workdays, counted
+    with monitor.workdays), whether letter_timeliness judges it and how, whether it stayed unanswered more than 3
+    months; per unit the overdue letters (附件4); per channel how it reads; per guide its elements, address and link;
+    per site the outcomes of interaction_response, service_practical and guide_elements.
+    `rulebook` defaults to the scenario's own (Scenario.rulebook) over the national book."""
+    book = rulebook or load_rulebook(scenario.rulebook)
+    timely, response = book["letter_timeliness"], book["interaction_response"]
+    limit, simple = timely.param("reply_workdays"), timely.param("simple_reply_workdays")
+    as_of = scenario.as_of
+    read_at = read_at or scenario.clock
+    window = (add_months(as_of, -int(timely.param("window_months"))), as_of)
+    months, lookback = int(response.param("unanswered_months")), int(response.param("lookback_months"))
+    elements = list(book["guide_elements"].param("elements"))
+    cal = channels.calendar()
+    rows: list[ChannelTruth] = []
+    interaction, service, guide_problems = {}, {}, {}
+    for site in scenario.sites:
+        site_rows = []
+        for spec in site.channels:
+            state, status, reading = CHANNEL_READING[spec.state]
+            row = ChannelTruth(site.site_code, site.channel_url(spec), spec.name, spec.kind, spec.unit, spec.state,
+                               state, status, reading, 0)
+            if spec.state == "working" and spec.kind != "guides":
+                shown = channels.letters(scenario, site, spec)
+                row.pages = max(1, -(-len(shown) // channels.PAGE_SIZE))
+                if not shown:
+                    row.extract_state = "empty"
+                for letter in shown:
+                    x = LetterTruth(
+                        url=f"{site.scheme}://{site.host}{letter.path}", title=letter.title,
+                        category=letter.category, unit=letter.unit, responsible=spec.unit or letter.unit,
+                        received=channels.shown_time(letter.received, spec.times),
+                        received_text=channels.time_text(letter.received, spec.times),
+                        accepted=channels.shown_time(letter.accepted, spec.times),
+                        answered=channels.shown_time(letter.answered, spec.times),
+                        answered_text=channels.time_text(letter.answered, spec.times) or None, status=letter.status,
+                        answer_due=letter.answer_due)
+                    if limit is not None:
+                        own = simple if simple is not None and x.category == "咨询" else limit
+                        _timeliness(x, int(own), window, as_of, read_at, cal)
+                    if spec.kind == "consult":
+                        _unanswered(x, months, lookback, as_of, read_at)
+                    row.letters.append(x)
+            if spec.state == "working" and spec.kind == "guides":
+                shown_guides = channels.guides(scenario, site, spec)
+                row.pages = max(1, -(-len(shown_guides) // channels.PAGE_SIZE))
+                if not shown_guides:
+                    row.extract_state = "empty"
+                row.guides = [_guide_truth(site, g, elements) for g in shown_guides]
+            if spec.kind == "guides":  # a working list of no guide offers no service
+                row.offer = row.reading if row.reading != "working" else "working" if row.guides else "broken"
+            site_rows.append(row)
+        rows += site_rows
+        code = site.site_code
+        consult_letters = [x for r in site_rows if r.kind == "consult" for x in r.letters]
+        interaction[code] = _site_outcomes(
+            site_rows, ("consult",), True, any(x.unanswered_months == "fail" for x in consult_letters),
+            any(x.unanswered_months == "inconclusive" for x in consult_letters)
+            or any(r.reading == "unsure" and r.state != "login" for r in site_rows if r.kind == "consult"))
+        guides_all = [g for r in site_rows if r.kind == "guides" for g in r.guides]
+        veto = int(book["service_practical"].param("veto_inaccurate_guides"))
+        service[code] = _site_outcomes(
+            site_rows, ("guides",), True, sum(bool(g.outside) for g in guides_all) >= veto,
+            any(r.offer == "unsure" and r.state != "login" for r in site_rows if r.kind == "guides"))
+        guide_rows = [r for r in site_rows if r.kind == "guides"]
+        guide_problems[code] = "skipped" if not guide_rows else (
+            "fail" if any(set(g.failing) - {INACCURATE} for g in guides_all)
+            else "inconclusive" if any(r.reading == "unsure" for r in guide_rows) or not guides_all else "pass")
+    overdue = Counter(x.responsible for r in rows for x in r.letters if x.timeliness == "fail")
+    return LettersTruth(as_of, limit, window, rows, dict(overdue), interaction, service, guide_problems)

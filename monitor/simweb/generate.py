@@ -13,18 +13,13 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from monitor.simweb.scenario import Column, Defects, Scenario, Site
+from monitor.simweb.scenario import PROVINCE_ABBR, Column, Defects, Scenario, Site
 
 PORTAL_LIST = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "govwebcrawler__gov_urls_leader-mailbox_2019.csv"
 COUNTIES = ("个旧", "开远", "蒙自", "弥勒", "屏边", "建水", "石屏", "泸西", "元阳", "红河", "金平", "绿春", "河口",
             "文山", "砚山", "西畴", "麻栗坡", "马关", "丘北", "广南", "富宁", "楚雄", "双柏", "牟定", "南华", "姚安")
 COLUMN_SET = (("工作动态", "dynamic"), ("通知公告", "notice"), ("政策文件", "policy"), ("人事信息", "personnel"),
               ("规划计划", "plan"), ("部门动态", "dynamic"), ("乡镇动态", "dynamic"), ("政策解读", "policy"))
-# Province prefixes of ICP and police record numbers (GB/T 2260 first two digits).
-PROVINCE_ABBR = {"11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑",
-                 "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫",
-                 "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "贵",
-                 "53": "滇", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁", "65": "新"}
 
 
 def _real_places() -> list[tuple[str, str, str]]:

@@ -51,6 +51,40 @@ true), `menu` (WeChat only, default true: 网上办事 and 互动留言), `follo
 blocked, where the platform has it (WALLS). `account_pool` adds that many healthy accounts per platform, for units
 of the listed regions (the sites' region names), deterministically from its seed.
 
+A site's `channels:` (letters channels and 办事指南 lists, served by channels.py on the site's own host; the registry
+lists them only when asked, `registry(channels=True)`):
+
+    channels:
+      - kind: consult                     # consult (领导信箱, 咨询投诉) / petition (网上信访) / guides (办事指南)
+        name: 州长信箱
+        slug: zzxx                        # default <kind><n>; the address is /hdjl/<slug>/ (table lists) or
+                                          #   /jact/front/mailpublist.do?sysid=<slug> (<ul> lists), /bsfw/<slug>/
+        unit: 建水县                      # 责任单位 in the registry (overdue letters are listed under it); optional
+        state: working                    # working / form / login / closed / "500" / "404" / empty /
+                                          #   challenge (瑞数-like 412) / waf (a WAF block page)
+        layout: table                     # table / ul (default: ul for the portal template, else table)
+        times: minute                     # minute (2021-03-02 10:21) / date (2021年3月2日); default by template
+        letters:                          # consult and petition channels, working ones only
+          - {received: "2021-02-05 09:30", answered_workdays: 4, unit: 州交通运输局, category: 投诉, title: …}
+          - {received_days_ago: 40, at: "10:21", answered: "2021-01-25 16:00"}
+          - {received_days_ago: 12, answered_workdays: never}
+          - {count: 12, newest_days_ago: 2, every_days: 9, answered_workdays: 2, unit: …, category: 咨询}
+        guides:                           # guides channels, working ones only
+          - {count: 3}                                        # complete guides, address inside the region
+          - {item: 个体工商户设立登记, missing: [设定依据], empty: [收费标准], link: dead, layout: sections,
+             address: 咸阳市秦都区人民路12号}
+
+A letter is received at a datetime (`received`) or `received_days_ago` at `at` (default a time from the letter's
+hash); it is answered `answered_workdays` working days after the receipt day (monitor.workdays, the receipt day not
+counted; 0 = the same day), at `answered` (a datetime), or never (`answered_workdays: never`); default 1 working day.
+An answer later than the platform clock (the monitoring point at 10:00) is not shown yet: the letter is 办理中.
+`unit` is the 答复单位 shown (default the channel's unit, else the site's sponsor), `category` one of LETTER_CATEGORIES
+(default 咨询). A guide has the nine elements (GUIDE_ELEMENTS) unless `missing` leaves some out or `empty` shows them
+without a value; `address` replaces the generated 办理地点 inside the region; `link` is its 在线办理 link to the
+province's 政务服务网 item page (alive, dead = 404, nowhere = href javascript:void(0), none = no link).
+
+`rulebook:` names a local rulebook (a YAML file beside the scenario) the scenario is judged with (Scenario.rulebook).
+
 Errors name the file and the field (ScenarioError).
 """
 
@@ -84,6 +118,20 @@ UNREADABLE_PAGES = {"challenge": "challenge", "waf": "blocked", "stub": "challen
                     "moved": "moved", "broken_script": "unrendered"}  # page kind → the outcome the crawler records
 PAGE_KINDS = READABLE_PAGES + tuple(UNREADABLE_PAGES)
 HOME_PAGES = ("normal", "challenge", "waf", "login", "moved")
+# Channels (see the docstring).
+CHANNEL_KINDS = ("consult", "petition", "guides")
+CHANNEL_STATES = ("working", "form", "login", "closed", "500", "404", "empty", "challenge", "waf")
+CHANNEL_LAYOUTS = ("table", "ul")
+LETTER_TIMES = ("minute", "date")
+LETTER_CATEGORIES = ("咨询", "投诉", "建议", "求助", "举报")
+GUIDE_ELEMENTS = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程", "收费标准")
+GUIDE_LINKS = ("alive", "dead", "nowhere", "none")
+GUIDE_LAYOUTS = ("table", "sections")
+# Province prefixes of ICP and police record numbers (GB/T 2260 first two digits).
+PROVINCE_ABBR = {"11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑",
+                 "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫",
+                 "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "贵",
+                 "53": "滇", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁", "65": "新"}
 BLANK_NAMES = ("专题专栏", "政府信息公开年报", "重大建设项目", "公共资源配置", "社会公益事业", "财政预决算",
                "审计信息", "应急管理", "扶贫开发", "环境保护")
 
@@ -132,6 +180,43 @@ class Defects:
 
 
 @dataclass
+class LetterSpec:
+    """One letter of a channel as the scenario gives it; channels.py turns it into times (see the docstring)."""
+
+    received: datetime | None = None  # an explicit receipt time, else:
+    days_ago: int = 0  # days before the monitoring point, at `at`
+    at: time | None = None  # None: a time from the letter's hash
+    answered_workdays: int | None = 1  # None with answered None: never answered
+    answered: datetime | None = None  # an explicit answer time
+    unit: str | None = None  # 答复单位 shown; None: the channel's unit, else the site's sponsor
+    category: str = "咨询"
+    title: str | None = None  # None: a title from the category's topics
+
+
+@dataclass
+class GuideSpec:
+    item: str | None = None  # 事项名称; None: one of channels.GUIDE_ITEMS
+    missing: list[str] = field(default_factory=list)  # elements not shown at all
+    empty: list[str] = field(default_factory=list)  # elements shown without a value
+    address: str | None = None  # 办理地点; None: the region's own 政务服务中心
+    link: str = "alive"  # GUIDE_LINKS
+    layout: str | None = None  # table / sections; None: by position (alternating)
+
+
+@dataclass
+class ChannelSpec:
+    kind: str  # CHANNEL_KINDS
+    name: str
+    slug: str
+    unit: str | None = None  # 责任单位 in the registry
+    state: str = "working"  # CHANNEL_STATES
+    layout: str = "table"  # table / ul
+    times: str = "minute"  # minute / date
+    letters: list[LetterSpec] = field(default_factory=list)
+    guides: list[GuideSpec] = field(default_factory=list)
+
+
+@dataclass
 class Site:
     site_code: str
     name: str
@@ -152,6 +237,7 @@ class Site:
     meta_charset: bool = True
     footer_mode: str = "static"
     home_page: str = "normal"  # HOME_PAGES: the homepage served as an interstitial
+    channels: list[ChannelSpec] = field(default_factory=list)  # letters channels and 办事指南 lists (channels.py)
 
     @property
     def scheme(self) -> str:
@@ -163,6 +249,17 @@ class Site:
 
     def column_url(self, column: Column) -> str:
         return f"{self.scheme}://{self.host}/{column.slug}/"
+
+    def channel_url(self, channel: ChannelSpec) -> str:
+        """The channel's list page (what the registry lists)."""
+        if channel.kind == "guides":
+            return f"{self.scheme}://{self.host}/bsfw/{channel.slug}/"
+        if channel.layout == "ul":  # 大汉 jact mailbox lists
+            return f"{self.scheme}://{self.host}/jact/front/mailpublist.do?sysid={channel.slug}"
+        return f"{self.scheme}://{self.host}/hdjl/{channel.slug}/"
+
+    def channel(self, slug: str) -> ChannelSpec:
+        return next(c for c in self.channels if c.slug == slug)
 
 
 # Walls each platform can show instead of an account (platform code → walls), as the page contract describes them.
@@ -254,6 +351,7 @@ class Scenario:
     as_of: date
     sites: list[Site]
     accounts: list[Account] = field(default_factory=list)
+    rulebook: Path | None = None  # the local rulebook the scenario is judged with (None: the national book)
 
     def site(self, code: str) -> Site:
         return next(s for s in self.sites if s.site_code == code)
@@ -266,8 +364,10 @@ class Scenario:
     def day(self, days_ago: int) -> date:
         return self.as_of - timedelta(days=days_ago)
 
-    def registry(self) -> dict[str, list[dict[str, Any]]]:
-        """The target registry of the scenario, in the format monitor.registry imports."""
+    def registry(self, channels: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The target registry of the scenario, in the format monitor.registry imports. `channels` adds the sites'
+        letters channels and guide lists (section `channels`): opt-in, because a registered channel that no
+        channels crawl read makes 互动回应差 and 服务不实用 待定 (无监测数据) at evaluation."""
         websites = [{"site_code": s.site_code, "name": s.name, "homepage": s.homepage, "region_code": s.region_code,
                      "region_name": s.region_name, "level": s.level, "kind": s.kind, "sponsor": s.sponsor,
                      "parent_site_code": s.parent_site_code} for s in self.sites]
@@ -282,11 +382,18 @@ class Scenario:
                 for slug in ROBUSTNESS_PATHS:
                     columns.append({"site_code": s.site_code, "name": f"测试-{slug}", "url": f"{s.homepage}robust/{slug}",
                                     "category": "other", "unit": None, "path": None, "level": 1})
-        return {"websites": websites, "columns": columns, "accounts": [a.row() for a in self.accounts]}
+        out: dict[str, list[dict[str, Any]]] = {"websites": websites, "columns": columns,
+                                                "accounts": [a.row() for a in self.accounts]}
+        if channels:
+            out["channels"] = [{"site_code": s.site_code, "name": c.name, "url": s.channel_url(c), "kind": c.kind,
+                                "unit": c.unit} for s in self.sites for c in s.channels]
+        return out
 
-    def write_registry(self, path: str | Path) -> Path:
+    def write_registry(self, path: str | Path, channels: bool = False) -> Path:
+        """Write registry(channels) as a YAML registry file."""
         path = Path(path)
-        path.write_text(yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(yaml.safe_dump(self.registry(channels), allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
         return path
 
 
@@ -403,12 +510,13 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
             registry_columns=bool(raw.get("registry_columns", False)),
             columns=columns, defects=_defects(raw.get("defects"), f"{where}.defects"),
             parent_site_code=str(raw["parent_site_code"]) if raw.get("parent_site_code") else None,
-            icp=raw.get("icp", f"滇ICP备{int(code[-6:]) + 5000000:08d}号"),
-            police=raw.get("police", f"滇公网安备{code[:6]}02{int(code[-4:]):06d}号"),
+            icp=raw.get("icp", f"{PROVINCE_ABBR.get(region[:2], '滇')}ICP备{int(code[-6:]) + 5000000:08d}号"),
+            police=raw.get("police", f"{PROVINCE_ABBR.get(region[:2], '滇')}公网安备{code[:6]}02{int(code[-4:]):06d}号"),
             # GBK pages of old CMSs often declare nothing at all: the default leaves gbk undeclared.
             meta_charset=bool(raw.get("meta_charset", raw.get("encoding", "utf-8") != "gbk")),
             footer_mode=_choice(raw, "footer", FOOTER_MODES, "footer_js" if template == "table" else "static", where),
             home_page=_choice(raw, "home_page", HOME_PAGES, "normal", where),
+            channels=_channels(raw.get("channels"), template, as_of, f"{where}.channels"),
         ))
     for key in ("site_code", "host"):
         values = [getattr(s, key) for s in sites]
@@ -427,7 +535,211 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         regions = {s.region_code: s.region_name for s in sites}
         accounts += account_pool(data["account_pool"], regions, accounts, f"{source}: account_pool")
     check_accounts(accounts, f"{source}: accounts")
-    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites, accounts=accounts)
+    return Scenario(name=data.get("name", Path(source).stem), as_of=as_of, sites=sites, accounts=accounts,
+                    rulebook=_rulebook(data.get("rulebook"), source))
+
+
+def _rulebook(value: Any, source: str) -> Path | None:
+    """The scenario's local rulebook: a path relative to the scenario file (bundled scenarios: this folder)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ScenarioError(f"{source}: rulebook: expected a file name, got {value!r}")
+    base = Path(source).parent if Path(source).is_file() else SCENARIOS
+    path = (base / value).resolve()
+    if not path.is_file():
+        raise ScenarioError(f"{source}: rulebook: no file {path}")
+    return path
+
+
+# ------------------------------------------------------------------ channels
+
+
+def _text(raw: dict[str, Any], key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise ScenarioError(f"{where}.{key}: expected a text, got {value!r}")
+    return str(value).strip()
+
+
+def _clock(value: Any, where: str) -> time:
+    """A time of day written HH:MM (YAML may have read 10:21 as a sexagesimal integer, 621)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ScenarioError(f"{where}: {value!r} is not a time of day (HH:MM)")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _moment(value: Any, where: str) -> datetime:
+    """A datetime written 'YYYY-MM-DD HH:MM' (a bare date is 00:00)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, second=0, microsecond=0)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ScenarioError(f"{where}: {value!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
+    return parsed.replace(tzinfo=None, second=0, microsecond=0)
+
+
+LETTER_FIELDS = {"received", "received_days_ago", "at", "answered_workdays", "answered", "unit", "category", "title"}
+GENERATOR_FIELDS = {"count", "newest_days_ago", "every_days"}
+
+
+def _letter(raw: dict[str, Any], where: str, as_of: date, days_ago: int | None = None) -> LetterSpec:
+    category = raw.get("category", "咨询")
+    if category not in LETTER_CATEGORIES:
+        raise ScenarioError(f"{where}.category: {category!r} is not one of {LETTER_CATEGORIES}")
+    received = None
+    if days_ago is None:
+        if ("received" in raw) == ("received_days_ago" in raw):
+            raise ScenarioError(f"{where}.received: give received (YYYY-MM-DD HH:MM) or received_days_ago, one of them")
+        if "received" in raw:
+            received = _moment(raw["received"], f"{where}.received")
+            if "at" in raw:
+                raise ScenarioError(f"{where}.at: only with received_days_ago")
+        else:
+            days_ago = _int(raw["received_days_ago"], f"{where}.received_days_ago")
+    at = _clock(raw["at"], f"{where}.at") if "at" in raw else None
+    clock = datetime.combine(as_of, PLATFORM_CLOCK)
+    if received is not None and received > clock or days_ago == 0 and at is not None and at > PLATFORM_CLOCK:
+        raise ScenarioError(f"{where}.received: after the monitoring point ({clock:%Y-%m-%d %H:%M})")
+    workdays: int | None = 1
+    answered = None
+    if "answered" in raw and "answered_workdays" in raw:
+        raise ScenarioError(f"{where}.answered: give answered or answered_workdays, not both")
+    if "answered" in raw:
+        workdays = None
+        if raw["answered"] not in (None, "never"):
+            answered = _moment(raw["answered"], f"{where}.answered")
+            if received is not None and answered < received:
+                raise ScenarioError(f"{where}.answered: before the letter was received")
+    elif "answered_workdays" in raw:
+        value = raw["answered_workdays"]
+        workdays = None if value in (None, "never") else _int(value, f"{where}.answered_workdays")
+    return LetterSpec(received=received, days_ago=days_ago or 0, at=at, answered_workdays=workdays,
+                      answered=answered, unit=_text(raw, "unit", where), category=category,
+                      title=_text(raw, "title", where))
+
+
+def _letters(spec: Any, where: str, as_of: date) -> list[LetterSpec]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        raise ScenarioError(f"{where}: must be a list of letters or generators ({{count, newest_days_ago, …}})")
+    out: list[LetterSpec] = []
+    for i, raw in enumerate(spec):
+        here = f"{where}[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{here}: a letter must be a mapping")
+        generator = "count" in raw
+        unknown = set(raw) - LETTER_FIELDS - (GENERATOR_FIELDS if generator else set())
+        if generator:
+            unknown |= set(raw) & {"received", "received_days_ago"}
+        if unknown:
+            raise ScenarioError(f"{here}: unknown field(s) {sorted(unknown)}")
+        if not generator:
+            out.append(_letter(raw, here, as_of))
+            continue
+        count = _int(raw["count"], f"{here}.count")
+        newest = _int(raw.get("newest_days_ago", 1), f"{here}.newest_days_ago")
+        every = _int(raw.get("every_days", 7), f"{here}.every_days", minimum=1)
+        out += [_letter(raw, here, as_of, days_ago=newest + k * every) for k in range(count)]
+    return out
+
+
+GUIDE_FIELDS = {"item", "count", "missing", "empty", "address", "link", "layout"}
+
+
+def _guides(spec: Any, where: str) -> list[GuideSpec]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        raise ScenarioError(f"{where}: must be a list of guides")
+    out: list[GuideSpec] = []
+    for i, raw in enumerate(spec):
+        here = f"{where}[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{here}: a guide must be a mapping")
+        unknown = set(raw) - GUIDE_FIELDS
+        if unknown:
+            raise ScenarioError(f"{here}: unknown field(s) {sorted(unknown)}")
+        lists = {}
+        for key in ("missing", "empty"):
+            value = raw.get(key) or []
+            if not isinstance(value, list) or set(value) - set(GUIDE_ELEMENTS):
+                raise ScenarioError(f"{here}.{key}: must be a list of elements among {GUIDE_ELEMENTS}")
+            lists[key] = [str(v) for v in value]
+        both = set(lists["missing"]) & set(lists["empty"])
+        if both:
+            raise ScenarioError(f"{here}.empty: {sorted(both)} cannot be both missing and empty")
+        address = _text(raw, "address", here)
+        if address and "办理地点" in lists["missing"] + lists["empty"]:
+            raise ScenarioError(f"{here}.address: the guide shows no 办理地点 (missing or empty)")
+        count = _int(raw.get("count", 1), f"{here}.count", minimum=1)
+        if count > 1 and "item" in raw:
+            raise ScenarioError(f"{here}.item: one item name cannot name {count} guides")
+        layout = raw.get("layout")
+        if layout is not None and layout not in GUIDE_LAYOUTS:
+            raise ScenarioError(f"{here}.layout: {layout!r} is not one of {GUIDE_LAYOUTS}")
+        for _ in range(count):
+            out.append(GuideSpec(item=_text(raw, "item", here), missing=list(lists["missing"]),
+                                 empty=list(lists["empty"]), address=address,
+                                 link=_choice(raw, "link", GUIDE_LINKS, "alive", here), layout=layout))
+    return out
+
+
+CHANNEL_FIELDS = {"kind", "name", "slug", "unit", "state", "layout", "times", "letters", "guides"}
+
+
+def _channels(spec: Any, template: str, as_of: date, where: str) -> list[ChannelSpec]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        raise ScenarioError(f"{where}: must be a list of channels")
+    out: list[ChannelSpec] = []
+    for i, raw in enumerate(spec):
+        here = f"{where}[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{here}: a channel must be a mapping")
+        unknown = set(raw) - CHANNEL_FIELDS
+        if unknown:
+            raise ScenarioError(f"{here}: unknown field(s) {sorted(unknown)}")
+        kind = _choice(raw, "kind", CHANNEL_KINDS, None, here)
+        name = _text(raw, "name", here)
+        if not name:
+            raise ScenarioError(f"{here}.name: missing")
+        slug = str(raw.get("slug") or f"{kind}{i + 1}").strip("/")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", slug):
+            raise ScenarioError(f"{here}.slug: {raw['slug']!r} must be ASCII letters, digits, - and _")
+        state = str(raw.get("state", "working"))
+        if state not in CHANNEL_STATES:
+            raise ScenarioError(f"{here}.state: {raw.get('state')!r} is not one of {CHANNEL_STATES}")
+        layout = _choice(raw, "layout", CHANNEL_LAYOUTS, "ul" if template == "portal" else "table", here)
+        times = _choice(raw, "times", LETTER_TIMES, "date" if template == "table" else "minute", here)
+        letters = _letters(raw.get("letters"), f"{here}.letters", as_of)
+        guides = _guides(raw.get("guides"), f"{here}.guides")
+        if letters and kind == "guides":
+            raise ScenarioError(f"{here}.letters: a guides channel lists guides, not letters")
+        if guides and kind != "guides":
+            raise ScenarioError(f"{here}.guides: only a guides channel lists guides")
+        if (letters or guides) and state != "working":
+            raise ScenarioError(f"{here}.state: only a working channel shows its letters or guides, not {state!r}")
+        if kind == "guides" and layout == "ul" and "layout" in raw:
+            raise ScenarioError(f"{here}.layout: guide lists are served as the site's list, not a mailbox <ul>")
+        out.append(ChannelSpec(kind=kind, name=name, slug=slug, unit=_text(raw, "unit", here), state=state,
+                               layout="table" if kind == "guides" else layout, times=times, letters=letters,
+                               guides=guides))
+    slugs = [c.slug for c in out]
+    dup = sorted({s for s in slugs if slugs.count(s) > 1})
+    if dup:
+        raise ScenarioError(f"{where}: duplicate slugs {dup}")
+    return out
 
 
 def _flag(raw: dict[str, Any], key: str, default: bool, where: str) -> bool:

@@ -9,6 +9,10 @@ conac and 找错 platforms, the planted ad and gambling hosts), so that only the
 as broken links. Unreachable hosts are mapped to a closed port, TLS-broken hosts to a port that answers in plain
 text. Bad responses live under /robust/ (see ROBUSTNESS_PATHS).
 
+Letters channels and 办事指南 lists (channels.py) are served on the sites' own hosts under /hdjl/, /jact/ and /bsfw/,
+the 政务服务网 item pages their guides link to on the provinces' 政务服务网 hosts (zwfw.yn.gov.cn …: https, with the
+same certificate, which names only the platform hosts; link checks do not verify certificates).
+
 The new-media platforms (platforms.py) are served under their real host names on the same port. The port speaks
 both plain HTTP and TLS (it looks at the first byte a client sends), with a self-signed certificate made at start for
 the platform hosts, because the platforms' addresses are https URLs; `tls_spki` is that certificate's key hash for
@@ -32,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from monitor.simweb import platforms, templates
+from monitor.simweb import channels, platforms, templates
 from monitor.simweb.scenario import Column, Scenario, Site
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -83,6 +87,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         web.hits[host] = web.hits.get(host, 0) + 1
         site = web.sites.get(host)
+        if site is None and host in channels.ZWFW_HOSTS:  # the 政务服务网 item pages guides link to
+            self.send(*web.channels.route_zwfw(host, parts.path, parse_qs(parts.query)), head=head)
+            return
         if site is None and host in platforms.HOSTS:
             result = web.platforms.route(host, parts.path, parse_qs(parts.query))
             if result is None:
@@ -193,6 +200,7 @@ class SimWeb:
         self.requested_port = port  # 0: any free port
         self.sites = {s.host.lower(): s for s in scenario.sites}
         self.platforms = platforms.PlatformWeb(scenario)
+        self.channels = channels.ChannelWeb(scenario)
         self.hits: dict[str, int] = {}
         self._retry_seen: set[str] = set()
         self._closed_port = _free_port()
@@ -255,7 +263,8 @@ class SimWeb:
                 port = {"refused": self._closed_port, "tls": self.junk_port}.get(link["kind"])
                 if port is not None:  # dns links stay out of the map: their .invalid host must not resolve
                     entries.append(f"{urlsplit(templates.broken_url(site, i, link['kind'])).hostname}=127.0.0.1:{port}")
-        entries += [f"{host}=127.0.0.1:{self.port}" for host in templates.EXTERNAL_HOSTS + platforms.HOSTS]
+        entries += [f"{host}=127.0.0.1:{self.port}"
+                    for host in templates.EXTERNAL_HOSTS + platforms.HOSTS + channels.ZWFW_HOSTS]
         return ";".join(entries)
 
     @property
@@ -316,6 +325,10 @@ class SimWeb:
                 if kind.isdigit() else None
         if path.startswith("/robust/"):
             return self.robust(path.split("/")[2], query, host)
+        if path.startswith(("/hdjl/", "/bsfw/", "/jact/")):  # letters channels and guide lists (channels.py)
+            served = self.channels.route(site, path, query)
+            if served is not None:
+                return served
         columns = {c.slug: c for c in site.columns}
         m = ARTICLE.match(path)
         if m and m.group(1) in columns and int(m.group(2)) < len(columns[m.group(1)].days_ago):
