@@ -5,7 +5,9 @@ SQLite file unless MONITOR_DATABASE_URL says otherwise), crawls every site throu
 time, runs the week of availability probe rounds before the monitoring point (20 a day, stamped through the probe
 spider's injectable clock: the visits are real), reads every new-media account on the simulated platforms (WeChat,
 Weibo, Toutiao over their public data, Douyin rendered through Chromium) with the accounts spider's clock set to the
-monitoring point, evaluates the quarter at the scenario's monitoring point and writes the quarterly report.
+monitoring point, reads every site's letters channels and service guides, evaluates the quarter at the scenario's
+monitoring point (with the scenario's local rulebook: 红河's 3 working days for letters) and writes the quarterly
+report.
 Re-running it replays the same run ids, so it updates rows instead of adding them.
 """
 
@@ -21,7 +23,6 @@ from monitor.config import add_database_argument, database_url
 
 PROBE_WEEK = timedelta(days=7)
 PROBE_ROUNDS = 140  # 20 a day, the national minimum
-PLATFORM_HOUR = timedelta(hours=10)  # the simulated platforms' clock on the monitoring day
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
+    from monitor.checks.rulebook import load_rulebook
     from monitor.config import scrapy_settings
     from monitor.evaluate import evaluate
     from monitor.migrate import upgrade
@@ -47,11 +49,13 @@ def run(args: argparse.Namespace) -> int:
     engine = db.engine_for(url)
     upgrade(engine)
     run_id, account_run = f"demo-{scenario.name}", f"demo-{scenario.name}-accounts"
+    channel_run = f"demo-{scenario.name}-channels"
     with SimWeb(scenario) as web, tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "targets.yaml"
-        scenario.write_registry(registry)
+        scenario.write_registry(registry, channels=True)
         counts = import_files(engine, [registry])
-        print(f"registry: {counts['websites']} websites, {counts['columns']} columns, {counts['accounts']} accounts")
+        print(f"registry: {counts['websites']} websites, {counts['columns']} columns, {counts['accounts']} accounts, "
+              f"{counts['channels']} channels")
         settings = scrapy_settings()
         settings.set("MONITOR_DATABASE_URL", url, priority="cmdline")
         settings.set("MONITOR_HOST_MAP", web.host_map, priority="cmdline")
@@ -64,12 +68,16 @@ def run(args: argparse.Namespace) -> int:
                       rounds=str(PROBE_ROUNDS), interval=str(PROBE_WEEK.total_seconds() / PROBE_ROUNDS))
         if scenario.accounts:  # the platforms' clock: the monitoring day, 10:00 China time
             process.crawl("accounts", run_id=account_run, as_of=scenario.as_of.isoformat(),
-                          at=(as_of + PLATFORM_HOUR).isoformat())
+                          at=scenario.clock.isoformat())
+        process.crawl("channels", run_id=channel_run, as_of=scenario.as_of.isoformat(),
+                      at=scenario.clock.isoformat())
         process.start()
-    summary = evaluate(engine, args.period, as_of, run_id=run_id, account_run=account_run)
+    book = load_rulebook(scenario.rulebook or "")
+    summary = evaluate(engine, args.period, as_of, run_id=run_id, book=book, account_run=account_run,
+                       channel_run=channel_run)
     print(summary)
     out = Path(args.out) / args.period
     for path in write_report(engine, args.period, out):
         print(f"wrote {path}")
-    print(f"database: {db.masked(url)} (runs {run_id}, {account_run})")
+    print(f"database: {db.masked(url)} (runs {run_id}, {account_run}, {channel_run})")
     return 0

@@ -44,8 +44,14 @@ def test_demo_command_reproduces_the_honghe_2021q1_notice(tmp_path: Path) -> Non
         ["红河边境管理支队", "边境小警", "抖音号", "内容更新不及时"],
         ["弥勒市旅游发展委员会", "弥勒市文旅官抖", "抖音号", "内容更新不及时"],
         ["石屏县公安局", "石屏警方", "抖音号", "内容更新不及时"]]
+    # Letters read from every site's channels, judged in working days with 红河's 3-day limit: the notice's 附件4.
+    letters = pd.read_csv(report / "附件4_2021Q1_信件办理超期名单.csv", encoding="utf-8-sig", dtype=str)
+    assert letters[["单位", "超期次数"]].values.tolist() == [["州交通运输局", "3"], ["州住房城乡建设局", "1"],
+                                                            ["建水县", "1"], ["绿春县", "4"]]
     draft = (report / "通报_2021Q1.md").read_text(encoding="utf-8")
     assert "合格率78.6%" in draft
+    assert "存在超期办理网民信件的情况,如州交通运输局、州住房城乡建设局、建水县、绿春县。" in draft
+    assert "如微信公众号“个旧市财政局”,微博“河口文化和旅游”,抖音号“边境小警”。" in draft  # the notice's examples
     assert ("全州纳入常态化监管的政府系统政务新媒体243个(微信172个,微博41个,今日头条14个,抖音16个),"
             "231个政务新媒体合格,不合格12个,合格率95.1%") in draft
     # Running the demo again replays the same run: no duplicated rows.
@@ -55,7 +61,7 @@ def test_demo_command_reproduces_the_honghe_2021q1_notice(tmp_path: Path) -> Non
         with sqlite3.connect(tmp_path / "govmon.sqlite") as conn:
             return [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                     for t in ("pages", "list_entries", "links", "link_checks", "findings", "verdicts", "violations",
-                              "account_checks", "account_posts")]
+                              "account_checks", "account_posts", "channel_checks", "letters", "guides")]
     first = counts()
     again = subprocess.run([sys.executable, "-m", "monitor.cli", "demo"], cwd=tmp_path, env=env, capture_output=True,
                            text=True, timeout=600)
