@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import urllib.request
 from collections import Counter
 from datetime import date
@@ -24,15 +25,33 @@ from monitor.extract.model import PageFacts
 from monitor.extract.page import extract_page
 from monitor.hostmap import chromium_rules, lookup, parse_host_map
 
+CHUNK = 64 * 1024
 
-def fetch(url: str, host_map: str, timeout: float = 20.0) -> tuple[bytes, str | None, str]:
-    """(body, content type, final URL) of a URL, connecting to the mapped address when the host map says so."""
+
+def fetch(url: str, host_map: str, timeout: float = 20.0, max_bytes: int | None = None) -> tuple[bytes, str | None, str]:
+    """(body, content type, final URL) of a URL, connecting to the mapped address when the host map says so.
+
+    Bounded like a crawl: a body over DOWNLOAD_MAXSIZE is refused as soon as it is exceeded (never read whole into
+    memory), and `timeout` bounds the whole download, not each read — a server that drips a byte at a time cannot
+    hold the command forever."""
+    limit = int(setting("DOWNLOAD_MAXSIZE")) if max_bytes is None else max_bytes
+    deadline = time.monotonic() + timeout
     parts = urlsplit(url)
     address = lookup(parse_host_map(host_map), parts.hostname or "")
     target = urlunsplit((parts.scheme, address, parts.path, parts.query, "")) if address else url
     request = urllib.request.Request(target, headers={"Host": parts.netloc, "User-Agent": str(setting("USER_AGENT"))})
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked below
-        return response.read(), response.headers.get("Content-Type"), url
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ValueError(f"{url}: too_large — Content-Length {declared} over DOWNLOAD_MAXSIZE {limit}")
+        body = bytearray()
+        while chunk := response.read1(CHUNK):
+            body += chunk
+            if len(body) > limit:
+                raise ValueError(f"{url}: too_large — more than DOWNLOAD_MAXSIZE {limit} bytes")
+            if time.monotonic() > deadline:
+                raise ValueError(f"{url}: timeout — the page did not arrive within {timeout:g} s")
+        return bytes(body), response.headers.get("Content-Type"), url
 
 
 def render(url: str, host_map: str) -> str:

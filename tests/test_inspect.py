@@ -41,3 +41,63 @@ def test_inspect_saved_file_and_bad_input(corpus_dir: Path, tmp_path: Path) -> N
     assert bad.returncode == 1 and "not an HTML page" in bad.stderr
     missing = inspect(str(tmp_path / "none.html"))
     assert missing.returncode == 1 and "cannot inspect" in missing.stderr
+
+
+class _Hostile:
+    """A loopback server that answers with an endless body (no Content-Length) or drips a byte at a time."""
+
+    def __init__(self, mode: str) -> None:
+        import http.server
+        import threading
+        import time
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                try:
+                    for _ in range(100_000):
+                        self.wfile.write(b"<p>x</p>" * 1024 if mode == "huge" else b"<")
+                        self.wfile.flush()
+                        if mode == "drip":
+                            time.sleep(0.05)
+                except OSError:
+                    pass  # the client gave up, as it should
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_inspect_is_bounded_in_size_and_time() -> None:
+    """A 1 GiB body is refused once DOWNLOAD_MAXSIZE is passed (never read whole), and a server that drips a byte at a
+    time cannot hold the command past its timeout."""
+    import time
+
+    import pytest
+
+    from monitor.inspect import fetch
+
+    huge = _Hostile("huge")
+    try:
+        with pytest.raises(ValueError, match="too_large"):
+            fetch(huge.url, "", timeout=30, max_bytes=1024 * 1024)
+    finally:
+        huge.close()
+    drip = _Hostile("drip")
+    try:
+        started = time.monotonic()
+        with pytest.raises(ValueError, match="timeout"):
+            fetch(drip.url, "", timeout=1.0)
+        assert time.monotonic() - started < 10
+    finally:
+        drip.close()
