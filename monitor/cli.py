@@ -57,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     from monitor.lock import JobLocked, job_lock
 
     try:
-        with job_lock(name, str(setting("MONITOR_LOCK_URL", ""))):
+        lock_url = str(setting("MONITOR_LOCK_URL", ""))
+    except ValueError as exc:  # a malformed setting (host map, a typed MONITOR_* value): nothing has started
+        print(f"配置错误, 未开始: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with job_lock(name, lock_url):
             return int(getattr(module, run_name)(args) or 0)
     except JobLocked as exc:
         print(exc, file=sys.stderr)

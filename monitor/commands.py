@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from typing import TYPE_CHECKING
@@ -94,19 +95,64 @@ def crawl_settings(database: str, host_map: str | None, overrides: list[str]) ->
     return values
 
 
+def host_map_problems(text: str) -> list[str]:
+    """What is wrong with a host map, before any request: a malformed entry, an address that is neither an IP nor a
+    host name, a port outside 1–65535. A bad map would otherwise send every visit nowhere and store each as a
+    failure of the site (an 无法访问 veto for all of them) — a fault of the monitor, never of a site."""
+    import ipaddress
+    import re
+
+    from monitor.hostmap import HostMapError, parse_host_map
+
+    try:
+        rules = parse_host_map(text)
+    except HostMapError as exc:
+        return [str(exc)]
+    problems = []
+    for rule in rules:
+        for address in rule.addresses:
+            host, port = address, ""
+            if address.startswith("["):
+                host, _, rest = address[1:].partition("]")
+                port = rest.removeprefix(":")
+            elif address.count(":") == 1:
+                host, port = address.split(":")
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                name = re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}", host)
+                if not name or all(part.isdigit() for part in host.split(".")):  # 999.1.1.1 is no IP, no name
+                    problems.append(f"MONITOR_HOST_MAP: {rule.pattern}={rule.address}: {host!r} is neither an IP "
+                                    "address nor a host name")
+            if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+                problems.append(f"MONITOR_HOST_MAP: {rule.pattern}={rule.address}: port {port!r} is not 1–65535")
+    return problems
+
+
 def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Crawler:
-    """Run one spider in this process with the command's settings; returns its finished crawler."""
+    """Run one spider in this process with the command's settings; returns its finished crawler. A configuration
+    error stops the command (exit 2) before the first request; a spider that could not start exits 1."""
     from scrapy.crawler import CrawlerProcess
 
     from monitor.config import scrapy_settings
 
     settings = scrapy_settings()
-    for name, value in crawl_settings(database_url(args.database), args.host_map, args.settings).items():
+    given = crawl_settings(database_url(args.database), args.host_map, args.settings)
+    for name, value in given.items():
         settings.set(name, value, priority="cmdline")
+    host_map = given.get("MONITOR_HOST_MAP",  # else the environment's, else settings.py's (as the add-on reads it)
+                         os.environ.get("MONITOR_HOST_MAP", str(settings.get("MONITOR_HOST_MAP") or "")))
+    problems = host_map_problems(host_map)
+    if problems:
+        print("配置错误, 未开始抓取:\n  " + "\n  ".join(problems), file=sys.stderr)
+        raise SystemExit(2)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
+    if crawler.spider is None or crawler.stats is None or not crawler.stats.get_value("start_time"):
+        print(f"{spider}: 未能启动(见日志), 未写入任何结果", file=sys.stderr)
+        raise SystemExit(1)
     run_id = crawler.spider.run_id if crawler.spider else ""
     print(f"run {run_id} stored in {db.masked(settings.get('MONITOR_DATABASE_URL'))}")
     return crawler
