@@ -22,8 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("monitor.demo", "serve the bundled 红河州 scenario, crawl, evaluate and report it"),
 }
 
-# Scheduled jobs: a second run of one of these while it is still running does not start.
-LOCKED = {"crawl", "crawl-accounts", "probe", "evaluate", "report"}
+# Scheduled jobs: a second run of one of these on the same database while it is still running does not start.
+# (Crawls — crawl, crawl-accounts, probe — take their lock themselves: monitor/extensions/joblock.py.)
+LOCKED = {"evaluate", "report"}
 
 # Commands that share a module name their functions explicitly.
 ENTRY_POINTS = {
@@ -53,16 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     args = command_parser.parse_args(argv[1:])
     if name not in LOCKED:
         return int(getattr(module, run_name)(args) or 0)
-    from monitor.config import setting
+    from monitor.config import database_url, setting
     from monitor.lock import JobLocked, job_lock
 
     try:
-        lock_url = str(setting("MONITOR_LOCK_URL", ""))
+        lock_url, lock_dir = str(setting("MONITOR_LOCK_URL", "")), setting("MONITOR_LOCK_DIR") or None
+        database = database_url(getattr(args, "database", None))
     except ValueError as exc:  # a malformed setting (host map, a typed MONITOR_* value): nothing has started
         print(f"配置错误, 未开始: {exc}", file=sys.stderr)
         return 2
     try:
-        with job_lock(name, lock_url):
+        with job_lock(name, lock_url, database, lock_dir):
             return int(getattr(module, run_name)(args) or 0)
     except JobLocked as exc:
         print(exc, file=sys.stderr)

@@ -153,6 +153,9 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Cra
     if crawler.spider is None or crawler.stats is None or not crawler.stats.get_value("start_time"):
         print(f"{spider}: 未能启动(见日志), 未写入任何结果", file=sys.stderr)
         raise SystemExit(1)
+    if crawler.stats.get_value("govmon/locked"):  # the same job runs on this database: nothing was requested
+        print(crawler.stats.get_value("govmon/locked"), file=sys.stderr)
+        raise SystemExit(75)  # EX_TEMPFAIL: cron and systemd log it; the next scheduled run goes ahead
     run_id = crawler.spider.run_id if crawler.spider else ""
     print(f"run {run_id} stored in {db.masked(settings.get('MONITOR_DATABASE_URL'))}")
     return crawler

@@ -1,13 +1,19 @@
-"""Job locks: a scheduled job does not start while the same job is still running.
+"""Job locks: a job does not start while the same job is still running on the same database.
 
-A file lock (fcntl) under var/locks by default, released by the kernel if the process dies; with MONITOR_LOCK_URL
-set to a redis:// URL, a Redis key (SET NX with an expiry renewed while the job runs) so that several machines
-sharing one schedule also exclude each other.
+A lock is named by the job and the database it writes to (a digest of MONITOR_DATABASE_URL), so the same crawl
+started from two working folders, or once by `govmon crawl` and once by `scrapy crawl website`, excludes itself,
+while crawls into two databases do not. A file lock (fcntl) in MONITOR_LOCK_DIR (default: govmon-locks in the
+system's temporary folder — an absolute place, never relative to the working folder), released by the kernel if
+the process dies; with MONITOR_LOCK_URL set to a redis:// URL, a Redis key (SET NX with an expiry renewed while the
+job runs) so that several machines sharing one schedule also exclude each other. A Redis server that goes away while
+a job runs costs the lock (it lapses by itself), never the job: renewing and releasing only log a warning.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import logging
 import os
 import socket
 import threading
@@ -17,14 +23,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+log = logging.getLogger(__name__)
+
 
 class JobLocked(RuntimeError):
     """Another run of the job holds the lock."""
 
 
+def default_directory() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "govmon-locks"
+
+
+def lock_name(job: str, database: str = "") -> str:
+    """The job's lock for one database: crawl-3f2a9c1b0d4e."""
+    return f"{job}-{hashlib.sha256(database.encode()).hexdigest()[:12]}" if database else job
+
+
 @contextmanager
-def file_lock(name: str, directory: str | Path = "var/locks") -> Iterator[None]:
-    path = Path(directory) / f"{name}.lock"
+def file_lock(name: str, directory: str | Path | None = None) -> Iterator[None]:
+    path = Path(directory or default_directory()).absolute() / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
         try:
@@ -66,7 +85,11 @@ def redis_lock(name: str, url: str, ttl_seconds: float = 60.0) -> Iterator[None]
 
     def renew() -> None:  # keep the lock while a long job runs; it lapses by itself if the process dies
         while not stop.wait(ttl_seconds / 3):
-            client.eval(_RENEW, 1, key, token, ttl_ms)
+            try:
+                client.eval(_RENEW, 1, key, token, ttl_ms)
+            except Exception as exc:  # the lock server went away: the job goes on, the lock lapses
+                log.warning("lock %s: cannot renew on %s (%s); the lock lapses, the job goes on", name,
+                            url.split("@")[-1], exc)
 
     keeper = threading.Thread(target=renew, daemon=True)
     keeper.start()
@@ -75,12 +98,16 @@ def redis_lock(name: str, url: str, ttl_seconds: float = 60.0) -> Iterator[None]
     finally:
         stop.set()
         keeper.join()
-        client.eval(_RELEASE, 1, key, token)
+        try:
+            client.eval(_RELEASE, 1, key, token)
+        except Exception as exc:  # a finished job stays finished; the key expires by itself
+            log.warning("lock %s: cannot release on %s (%s); it expires in %.0f s", name, url.split("@")[-1], exc,
+                        ttl_seconds)
         client.close()
 
 
-def job_lock(name: str, url: str = "") -> contextmanager:
-    """The lock for a job: Redis when url is a redis:// URL, else a file lock."""
+def job_lock(name: str, url: str = "", database: str = "", directory: str | Path | None = None) -> contextmanager:
+    """The lock of a job on a database: Redis when url is a redis:// URL, else a file lock."""
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return redis_lock(name, url)
-    return file_lock(name)
+        return redis_lock(lock_name(name, database), url)
+    return file_lock(lock_name(name, database), directory)

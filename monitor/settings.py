@@ -76,9 +76,13 @@ MONITOR_GUIDES_PER_CHANNEL = 10
 # override in seconds for tests and benchmarks, which need limits of 1-2 s to stay short; None = the rulebook.
 MONITOR_PROBE_TIMEOUT: float | None = None
 
-# Job lock: a second run of the same job while one runs does not start. A file lock under var/locks by default;
-# set a redis:// URL to lock across machines (several workers sharing one schedule).
+# Job lock: a second run of the same job on the same database while one runs does not start (monitor/lock.py;
+# crawls take it themselves, monitor/extensions/joblock.py). A file lock by default; set a redis:// URL to lock
+# across machines (several workers sharing one schedule).
 MONITOR_LOCK_URL = ""
+# Folder of the file locks (absolute; default: govmon-locks in the system's temporary folder, shared by every
+# working folder on this machine).
+MONITOR_LOCK_DIR = ""
 
 # Retries: wait for Retry-After up to this many seconds (longer requests are recorded as the answer), else back off
 # exponentially from MONITOR_RETRY_BACKOFF seconds.
@@ -117,7 +121,11 @@ MONITOR_PROGRESS_INTERVAL = 60.0
 MONITOR_PROGRESS_SITES = 0
 MONITOR_SUMMARY_WORST = 20
 MONITOR_RUN_DIR = "var/runs"
-EXTENSIONS = {"monitor.extensions.outcomes.CrawlOutcomes": 500}
+EXTENSIONS = {
+    "monitor.extensions.outcomes.CrawlOutcomes": 500,
+    # One run of a job per database at a time, however it was started (govmon, scrapy crawl, Scrapyd).
+    "monitor.extensions.joblock.JobLock": 100,
+}
 # A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
 # error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own
 # failures stay ERROR.
@@ -154,6 +162,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry-After aware retries replace the stock retry middleware.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "monitor.middlewares.RetryAfterMiddleware": 550,
+    # Drops every request of a crawl whose job is running already (monitor/extensions/joblock.py).
+    "monitor.extensions.joblock.RefusedJobMiddleware": 10,
 }
 
 SPIDER_MIDDLEWARES = {
