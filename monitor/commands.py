@@ -129,6 +129,24 @@ def host_map_problems(text: str) -> list[str]:
     return problems
 
 
+def database_problems(url: str) -> list[str]:
+    """Whether the database answers, before the first request: a crawl whose rows cannot be stored is not started
+    (a server that is down, a wrong password, a missing database), with the URL's password masked."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = db.engine_for(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
+        return [f"数据库无法连接 {db.masked(url)}: {first}"]
+    finally:
+        engine.dispose()
+    return []
+
+
 def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Crawler:
     """Run one spider in this process with the command's settings; returns its finished crawler. A configuration
     error stops the command (exit 2) before the first request; a spider that could not start exits 1."""
@@ -142,7 +160,7 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Cra
         settings.set(name, value, priority="cmdline")
     host_map = given.get("MONITOR_HOST_MAP",  # else the environment's, else settings.py's (as the add-on reads it)
                          os.environ.get("MONITOR_HOST_MAP", str(settings.get("MONITOR_HOST_MAP") or "")))
-    problems = host_map_problems(host_map)
+    problems = host_map_problems(host_map) + database_problems(given["MONITOR_DATABASE_URL"])
     if problems:
         print("配置错误, 未开始抓取:\n  " + "\n  ".join(problems), file=sys.stderr)
         raise SystemExit(2)

@@ -400,6 +400,9 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         # The crawl writes from one thread at a time, but reports may read while it writes.
         kwargs["connect_args"] = {"timeout": 30}
+    elif url.startswith("postgresql"):
+        # A server that does not answer is an error after 10 s, never a crawl that waits without limit to connect.
+        kwargs["connect_args"] = {"connect_timeout": 10}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "before_cursor_execute", _drop_nul, retval=True)

@@ -30,3 +30,16 @@ def test_a_bad_setting_stops_the_command_before_anything_is_stored(argv: list[st
     assert done.returncode == 2, done.stderr[-2000:]
     assert message in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert not database.exists()  # nothing started, nothing written
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://nobody:s3cret@127.0.0.1:5432/nodb",
+                                 "postgresql+psycopg://postgres@127.0.0.1:1/refused"], ids=["wrong-role", "refused"])
+def test_a_database_that_cannot_be_reached_stops_the_crawl_with_the_password_masked(url: str, tmp_path: Path) -> None:
+    """A crawl whose rows could not be stored is not started: exit 2, the URL named with its password masked (it used
+    to crawl, print "run … stored" and exit 0 — or fail with a traceback)."""
+    env = dict(os.environ, MONITOR_DATABASE_URL=url, MONITOR_LOCK_URL="")
+    done = subprocess.run([sys.executable, "-m", "monitor.cli", "crawl"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "数据库无法连接" in done.stderr and "s3cret" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
