@@ -52,17 +52,20 @@ def main(argv: list[str] | None = None) -> int:
     command_parser = argparse.ArgumentParser(prog=f"govmon {name}", description=COMMANDS[name][1])
     getattr(module, add_name)(command_parser)
     args = command_parser.parse_args(argv[1:])
+    from monitor.config import settings
+
+    try:  # every MONITOR_* value of the environment, typed and checked as a crawl would: nothing has started yet
+        settings()
+    except ValueError as exc:
+        print(f"配置错误, 未开始: {exc}", file=sys.stderr)
+        return 2
     if name not in LOCKED:
         return int(getattr(module, run_name)(args) or 0)
     from monitor.config import database_url, setting
     from monitor.lock import JobLocked, job_lock
 
-    try:
-        lock_url, lock_dir = str(setting("MONITOR_LOCK_URL", "")), setting("MONITOR_LOCK_DIR") or None
-        database = database_url(getattr(args, "database", None))
-    except ValueError as exc:  # a malformed setting (host map, a typed MONITOR_* value): nothing has started
-        print(f"配置错误, 未开始: {exc}", file=sys.stderr)
-        return 2
+    lock_url, lock_dir = str(setting("MONITOR_LOCK_URL", "")), setting("MONITOR_LOCK_DIR") or None
+    database = database_url(getattr(args, "database", None))
     try:
         with job_lock(name, lock_url, database, lock_dir):
             return int(getattr(module, run_name)(args) or 0)

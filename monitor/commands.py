@@ -135,6 +135,8 @@ def database_problems(url: str) -> list[str]:
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
+    if db.normalise_url(url).startswith("sqlite"):
+        return []  # a file the crawl creates; connecting here would create it before the other checks
     engine = db.engine_for(url)
     try:
         with engine.connect() as conn:
@@ -160,7 +162,7 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Cra
         settings.set(name, value, priority="cmdline")
     host_map = given.get("MONITOR_HOST_MAP",  # else the environment's, else settings.py's (as the add-on reads it)
                          os.environ.get("MONITOR_HOST_MAP", str(settings.get("MONITOR_HOST_MAP") or "")))
-    problems = host_map_problems(host_map) + database_problems(given["MONITOR_DATABASE_URL"])
+    problems = host_map_problems(host_map) or database_problems(given["MONITOR_DATABASE_URL"])
     if problems:
         print("配置错误, 未开始抓取:\n  " + "\n  ".join(problems), file=sys.stderr)
         raise SystemExit(2)
