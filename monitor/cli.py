@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "crawl": ("monitor.commands", "crawl the registry's websites and store what was seen"),
     "probe": ("monitor.commands", "availability probe rounds over every homepage (站点无法访问)"),
     "crawl-accounts": ("monitor.commands", "read the registry's new-media accounts (政务新媒体) on their platforms"),
+    "store": ("monitor.commands", "write the rows a crawl saved to a file when the database failed"),
     "import-activity": ("monitor.accounts_import", "import account activity exported by a platform or vendor"),
     "inspect": ("monitor.inspect", "print the facts extracted from one URL or saved page"),
     "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
@@ -33,6 +34,7 @@ ENTRY_POINTS = {
     "crawl": ("add_crawl_arguments", "run_crawl"),
     "probe": ("add_probe_arguments", "run_probe"),
     "crawl-accounts": ("add_accounts_arguments", "run_accounts"),
+    "store": ("add_store_arguments", "run_store"),
     "review": ("add_review_arguments", "run_review"),
 }
 

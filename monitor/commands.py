@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor import db
@@ -60,6 +61,7 @@ def run_import(args: argparse.Namespace) -> int:
 # Exit codes of `govmon crawl` besides 0 (75, a crawl already running, comes from monitor/cli.py).
 EXIT_NOTHING_READ = 3  # sites were crawled but not one homepage could be read
 EXIT_NO_SITES = 4  # nothing to crawl: no active site in the registry, --sites matched none, or start-up failed
+EXIT_UNSTORED = 5  # the database failed during the crawl: rows saved to a file for `govmon store`
 
 CRAWL_EPILOG = f"""\
 At the end a summary is printed: totals, the sites to look at (homepage unreadable, broken links) and where the
@@ -173,6 +175,12 @@ def run_spider(spider: str, args: argparse.Namespace, **spider_args: str) -> Cra
     if crawler.spider is None or crawler.stats is None or not crawler.stats.get_value("start_time"):
         print(f"{spider}: 未能启动(见日志), 未写入任何结果", file=sys.stderr)
         raise SystemExit(1)
+    unstored = crawler.stats.get_value("govmon/unstored_rows")
+    if unstored is not None:  # the database failed during the crawl: its rows are in a file, not lost
+        path = crawler.stats.get_value("govmon/unstored_file")
+        print(f"数据库在抓取过程中不可用: {unstored} 行未能写入, 已保存到 {path}; 数据库恢复后运行 "
+              f"`govmon store {path}` 写入 (退出码 {EXIT_UNSTORED})", file=sys.stderr)
+        raise SystemExit(EXIT_UNSTORED)
     if crawler.stats.get_value("govmon/locked"):  # the same job runs on this database: nothing was requested
         print(crawler.stats.get_value("govmon/locked"), file=sys.stderr)
         raise SystemExit(75)  # EX_TEMPFAIL: cron and systemd log it; the next scheduled run goes ahead
@@ -249,4 +257,27 @@ def run_accounts(args: argparse.Namespace) -> int:
         date.fromisoformat(args.as_of)
     run_spider("accounts", args, accounts=args.accounts, platforms=args.platforms, run_id=args.run_id,
                as_of=args.as_of, at=args.at)
+    return 0
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a 未入库数据.jsonl file a crawl wrote when the database failed")
+    add_database_argument(parser)
+
+
+def run_store(args: argparse.Namespace) -> int:
+    """Write the rows a crawl could not store (idempotent: re-running it updates the same rows)."""
+    from monitor.pipelines.storage import store_spilled
+
+    url = database_url(args.database)
+    problems = database_problems(url)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    engine = db.engine_for(url)
+    try:
+        count = store_spilled(engine, Path(args.file))
+    finally:
+        engine.dispose()
+    print(f"{count} rows of {args.file} stored in {db.masked(url)}")
     return 0
