@@ -146,6 +146,9 @@ def configure(settings: BaseSettings, environ: Mapping[str, str] | None = None, 
                      priority=settings.getpriority("MONITOR_PROBE_TIMEOUT") or ADDON_PRIORITY)
     configure_handlers(settings)
     configure_chromium(settings)
+    from monitor.guard import parse_allowed
+
+    parse_allowed(str(settings.get("MONITOR_ALLOWED_NETWORKS") or ""))  # a malformed entry stops the run here
 
 
 class MonitorAddon:

@@ -12,19 +12,51 @@ the request until the body has fully arrived or the download failed. That is the
 (DNS, connect, TLS, headers, body), without the time the request waited in Scrapy's scheduler or per-host queue,
 which lie before the handler. Scrapy's own "download_latency" stops at the response headers, so it misses a slow
 body. (Rendered requests also count the wait for a free browser page.)
+
+The handler also enforces the address policy (monitor/guard.py) on every http(s) request, redirects included
+(RedirectMiddleware turns each hop into a new request through this handler): a host-mapped host connects to its
+mapped address; any other host is resolved once, every address it resolves to is checked, and the connection is
+made to the first checked address (URL rewritten to it, Host header kept, TLS SNI and the connection-pool key kept
+on the real name), so a DNS answer that changes between the check and the connection (DNS rebinding) is never
+used. A meta "connect_to" address (the IPv6 probe's AAAA answer) is checked too. A refused request fails with
+monitor.guard.ForbiddenAddressError (outcome `forbidden`) before any connection is made. With a proxy (meta
+"proxy"), the host is checked but the proxy resolves it again: pinning cannot hold through a proxy.
+
+Rendered requests (meta "playwright"): the page's URL is checked before Chromium is asked; every request Chromium
+then makes for the page (navigation, frames, scripts, XHR/fetch, images…) passes scrapy-playwright's abort hook,
+which aborts those the policy refuses (a PLAYWRIGHT_ABORT_REQUEST of the user is asked first); a rendered
+response whose final URL the policy refuses is discarded (ForbiddenAddressError). Not covered in Chromium: the
+intermediate hops of a redirect chain (Playwright routes only a chain's first URL; the final URL is still checked,
+so the content is never kept), WebSockets and service-worker fetches (not routed), and DNS rebinding (Chromium
+resolves names again itself after the check).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import logging
 import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from twisted.web.client import HTTPConnectionPool
+from twisted.web.iweb import IPolicyForHTTPS
+from zope.interface import implementer
+
+logger = logging.getLogger(__name__)
+
+# While the handler hands a rewritten request to Scrapy's HTTP/1.1 agent: (the address the URL now names, the real
+# host name). The agent asks for the TLS connection creator and a pooled connection synchronously inside that call,
+# so the real name can be put back for SNI and into the pool key (see _PinnedTLSPolicy, _PinnedPool).
+_PINNED: ContextVar[tuple[bytes, bytes] | None] = ContextVar("govmon_pinned_connection", default=None)
 
 
 @dataclass(frozen=True)
@@ -87,8 +119,50 @@ def _with_address(url: str, address: str) -> str:
     return urlunsplit((parts.scheme, address, parts.path, parts.query, ""))
 
 
+def _bare(host: bytes | str) -> bytes:
+    value = host.encode("ascii", "ignore") if isinstance(host, str) else host
+    return value.strip(b"[]").lower()
+
+
+def _idna(host: str) -> bytes:
+    try:
+        return host.encode("idna")
+    except UnicodeError:
+        return host.encode("utf-8")
+
+
+@implementer(IPolicyForHTTPS)
+class _PinnedTLSPolicy:
+    """Scrapy's TLS policy, given the real host name (SNI, and verification when a verifying factory is set)
+    when the URL was rewritten to a pinned address."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def creatorForNetloc(self, hostname: bytes, port: int) -> Any:  # noqa: N802 - Twisted's interface
+        pinned = _PINNED.get()
+        if pinned is not None and _bare(hostname) == pinned[0]:
+            hostname = pinned[1]
+        return self.inner.creatorForNetloc(hostname, port)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _PinnedPool(HTTPConnectionPool):
+    """Keeps pooled connections of different host names apart when they share an address (a TLS connection made
+    with one name's SNI is never reused for another name)."""
+
+    def getConnection(self, key: Any, endpoint: Any) -> Any:  # noqa: N802 - Twisted's interface
+        pinned = _PINNED.get()
+        if pinned is not None:
+            key = (*key, pinned[1])
+        return super().getConnection(key, endpoint)
+
+
 class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """Download handler for http(s): mapped hosts are connected to their address, the rest as usual.
+    """Download handler for http(s): the address policy, then mapped hosts to their address, others to their
+    checked DNS address.
 
     Requests with meta "playwright" go to Chromium, which applies the same map through --host-resolver-rules.
     A request may also name its own target in meta "connect_to" (the IPv6 probe does).
@@ -98,8 +172,20 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        from monitor.guard import AddressPolicy
+
         self.rules = parse_host_map(crawler.settings.get("MONITOR_HOST_MAP", ""))
+        self.policy = AddressPolicy.from_settings(crawler.settings)
         self._addresses: dict[str, str | None] = {}  # per host: a map may list thousands of hosts
+        self._contextFactory = _PinnedTLSPolicy(self._contextFactory)
+        from twisted.internet import reactor
+
+        pool = _PinnedPool(reactor, persistent=True)
+        pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
+        pool._factory = self._pool._factory  # Scrapy's lenient HTTP/1.1 client
+        self._pool = pool
+        self._user_abort: Callable[[Any], Awaitable[bool] | bool] | None = self.abort_request
+        self.abort_request = self._abort_rendered
 
     def address(self, host: str) -> str | None:
         if host not in self._addresses:
@@ -116,15 +202,101 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
             request.meta["download_elapsed_total"] = request.meta.get("download_elapsed_total", 0.0) + elapsed
 
     async def _download(self, request: Request) -> Response:
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        if request.meta.get("playwright"):
+            return await self._download_rendered(request)
         address = request.meta.get("connect_to")
-        if address is None and not request.meta.get("playwright"):
-            address = self.address(urlsplit(request.url).hostname or "")
+        if address is not None:
+            self._check_connect_to(request.url, host, address)
+        else:
+            address = self.address(host)
+        timeout: float | None = None
         if address is None:
-            return await super().download_request(request)
-        mapped = request.replace(url=_with_address(request.url, address))
-        mapped.headers["Host"] = urlsplit(request.url).netloc
-        response = await super().download_request(mapped)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            # The resolution used to happen inside the connection, under download_timeout: it still counts there.
+            timeout = request.meta.get("download_timeout") or self._crawler.settings.getfloat("DOWNLOAD_TIMEOUT") or None
+            started = time.monotonic()
+            checked = await self.policy.resolve(request.url, host, port, limit=timeout)
+            if timeout is not None:
+                timeout = max(timeout - (time.monotonic() - started), 0.001)  # 0 would mean "no timeout"
+            if not request.meta.get("proxy"):  # a proxy connects by name: the check above is all we can do there
+                from monitor.guard import connect_address
+
+                address = connect_address(checked[0], port)
+        if address is None:
+            mapped = request.copy()
+            token = None
+        else:
+            from monitor.guard import address_host
+
+            mapped = request.replace(url=_with_address(request.url, address))
+            mapped.headers["Host"] = parts.netloc.rpartition("@")[2]
+            token = _PINNED.set((_bare(address_host(address)), _idna(host)))
+        if timeout is not None:
+            mapped.meta["download_timeout"] = timeout
+        try:
+            response = await super().download_request(mapped)
+        finally:
+            if token is not None:
+                _PINNED.reset(token)
         # What the handler noted on the copy (download_latency, which AutoThrottle reads) belongs to the original.
         for key, value in mapped.meta.items():
             request.meta.setdefault(key, value)
         return response.replace(url=request.url, request=request)
+
+    def _check_connect_to(self, url: str, host: str, address: str) -> None:
+        from monitor.guard import ForbiddenAddressError, address_host, parse_ip
+
+        if address in self.policy.mapped(host):
+            return
+        ip = parse_ip(address_host(address))
+        if ip is None:
+            raise ForbiddenAddressError(url, host, address)
+        self.policy.check(url, host, [ip])
+
+    async def _download_rendered(self, request: Request) -> Response:
+        """Chromium: the page's URL is checked first, the requests of the page by _abort_rendered, the final URL
+        after (a redirect chain's middle hops are not routed by Playwright)."""
+        from monitor.guard import ForbiddenAddressError
+
+        await self._check_url(request.url)
+        response = await super().download_request(request)
+        try:
+            await self._check_url(response.url)
+        except ForbiddenAddressError:
+            page = request.meta.get("playwright_page")
+            if page is not None:
+                await page.close()
+            raise
+        return response
+
+    async def _check_url(self, url: str) -> None:
+        """ForbiddenAddressError when the policy refuses url's host; mapped hosts and non-HTTP URLs pass, and a
+        name that does not resolve is left to fail where it is fetched."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https") or not host or self.address(host) is not None:
+            return
+        try:
+            await self.policy.resolve(url, host, parts.port or (443 if parts.scheme == "https" else 80))
+        except CannotResolveHostError:
+            return
+
+    async def _abort_rendered(self, playwright_request: Any) -> bool:
+        """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST hook: the user's own hook first, then the policy."""
+        from monitor.guard import ForbiddenAddressError
+
+        if self._user_abort is not None:
+            verdict = self._user_abort(playwright_request)
+            if hasattr(verdict, "__await__"):
+                verdict = await verdict  # type: ignore[misc]
+            if verdict:
+                return True
+        try:
+            await self._check_url(playwright_request.url)
+        except ForbiddenAddressError as exc:
+            logger.info("rendering: %s (%s)", exc, playwright_request.url)
+            self.stats.inc_value("govmon/forbidden/rendered")
+            return True
+        return False

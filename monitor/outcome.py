@@ -2,7 +2,12 @@
 
 ok · http (any status ≥ 300 that was not followed; the status is stored beside) · timeout · dns · refused · tls ·
 too_large · not_html · empty · unparsable · redirect_loop · connection (reset or closed mid-way) ·
-no_aaaa / no_route (IPv6 probe) · error (anything else).
+no_aaaa / no_route (IPv6 probe) · forbidden (refused by the address policy before any connection: the host is or
+resolves to an internal or reserved address, monitor/guard.py; the reason 目标地址为内网或保留地址,已拒绝访问 is stored
+in the error column) · error (anything else).
+
+forbidden is what the crawler refused, not what the site did: it is never evidence that a site or link fails. A
+probe visit with it is left out of the availability count (like a 403 answer), a link or page with it is 待定.
 
 A page that arrived but is not the page asked for (monitor/extract/unreadable.py), judged 待定, never blank or stale:
 challenge (an anti-bot check: 瑞数 202/412 pages that set a cookie by script and reload, 磐云/加速乐 browser checks,
@@ -19,6 +24,8 @@ from twisted.internet import error as txerror
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from monitor.guard import FORBIDDEN, ForbiddenAddressError
+
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
 INTERSTITIAL_OUTCOMES = ("challenge", "blocked", "login", "moved", "unrendered")
 
@@ -29,6 +36,8 @@ def _tls_failure(exc: BaseException) -> bool:
 
 
 def classify_exception(exc: BaseException) -> str:
+    if isinstance(exc, ForbiddenAddressError):  # an IgnoreRequest: before the IgnoreRequest readings below
+        return FORBIDDEN
     # Scrapy ≥ 2.14 wraps Twisted's errors in its own; the original stays in __cause__.
     scrapy_classes = {
         exceptions.CannotResolveHostError: "dns",

@@ -32,6 +32,13 @@ MONITOR_TARGETS = ""
 # sent to the address (the Host header and the URL stay as they are). Used by the simulated web, and by users
 # whose sites are only reachable through internal DNS or a fixed address.
 MONITOR_HOST_MAP = ""
+# Address policy (monitor/guard.py): crawls connect only to public addresses. A page, link or redirect to loopback,
+# private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16: cloud metadata), CGNAT, multicast or
+# reserved addresses is refused before connecting and recorded as outcome forbidden (目标地址为内网或保留地址,
+# 已拒绝访问): 待定, never a failure of the site. Hosts in MONITOR_HOST_MAP always reach their mapped address. For
+# sites behind internal DNS, ';'-separated: CIDRs or addresses ("10.20.0.0/16;192.168.1.5;fd00::/8") allowed for
+# any host, host patterns ("*.gov.intra;oa.example.gov.cn") allowed whatever they resolve to.
+MONITOR_ALLOWED_NETWORKS = ""
 
 # Crawl bounds per site: list pages followed per column (pagination), article pages sampled per column,
 # and columns discovered from the navigation when the registry lists none.

@@ -44,3 +44,8 @@ def test_the_newest_visit_inside_the_week_decides() -> None:
     assert judge([v6("ok", datetime(2021, 2, 24))]).outcome == PASS
     assert judge([v6("ok", datetime(2021, 2, 23, 23, 59, 59))]).outcome == SKIPPED
     assert judge([v6("ok", datetime(2021, 2, 24)), v6("no_aaaa", datetime(2021, 3, 3))]).outcome == PASS
+
+
+def test_an_address_our_policy_refused_is_never_the_sites_failure() -> None:
+    f = judge([v6("forbidden")])
+    assert f.outcome == INCONCLUSIVE and "内网或保留地址" in f.reason

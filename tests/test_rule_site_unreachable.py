@@ -40,7 +40,8 @@ def test_unreachable_latency_boundary_and_blocked_visits() -> None:
 @pytest.mark.parametrize(("outcome", "status", "latency_ms", "failed"), [
     ("ok", 200, 14999, False), ("ok", 200, 15000, True), ("ok", 200, None, None), ("http", 404, 30, True),
     ("http", 500, 30, True), ("http", 301, 30, False), ("http", 429, 30, None), ("http", 408, None, None),
-    ("timeout", None, None, True), ("dns", None, None, True), ("refused", None, None, True)])
+    ("timeout", None, None, True), ("dns", None, None, True), ("refused", None, None, True),
+    ("forbidden", None, None, None)])  # our address policy refused the visit: never evidence against the site
 def test_what_a_visit_is_evidence_of(outcome: str, status: int | None, latency_ms: int | None,
                                      failed: bool | None) -> None:
     assert site_unreachable.visit_failed(outcome, status, latency_ms, 15) is failed

@@ -38,7 +38,8 @@ from tests.crawling import crawl
 
 NAMES = monitor_names(config.scrapy_settings())
 # Values with a format of their own; every other override is derived from the type of the default.
-FORMATTED = {"MONITOR_HOST_MAP": "*.example.gov.cn=127.0.0.1:9;www.other.gov.cn=[::1]:8080"}
+FORMATTED = {"MONITOR_HOST_MAP": "*.example.gov.cn=127.0.0.1:9;www.other.gov.cn=[::1]:8080",
+             "MONITOR_ALLOWED_NETWORKS": "10.20.0.0/16;*.gov.intra"}
 HOST_MAP = "*.hh.gov.cn=127.0.0.1:18080"
 
 

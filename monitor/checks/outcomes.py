@@ -8,6 +8,7 @@ from datetime import date
 # Outcomes that may be our side's problem (a WAF, a rate limit, a slow network): re-check, never a violation.
 UNSURE_STATUS = {401, 403, 407, 408, 429}
 UNSURE_OUTCOMES = {"timeout", "connection", "error", "tls", "unparsable",
+                   "forbidden",  # our address policy refused it (an internal address): never the site's failure
                    # a page that arrived but is not the page asked for (monitor/outcome.py): never blank, never ok
                    "challenge", "blocked", "login", "moved", "unrendered", "not_json"}
 BROKEN_OUTCOMES = {"dns", "refused", "redirect_loop"}

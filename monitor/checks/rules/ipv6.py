@@ -14,6 +14,7 @@ from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, SKIPPED, Finding
 from monitor.checks.rule import WINDOW, Rule
 from monitor.checks.rulebook import Indicator
+from monitor.guard import FORBIDDEN_REASON
 
 CODE = "ipv6"
 
@@ -31,6 +32,8 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
         return [Finding(CODE, "", PASS, "", observed, "IPv6可访问", evidence)]
     if last.outcome == "no_route":
         return [Finding(CODE, "", INCONCLUSIVE, "监测网络无IPv6路由,待复核", observed, "IPv6可访问", evidence)]
+    if last.outcome == "forbidden":  # the address is internal: our policy refused it, the site is not judged
+        return [Finding(CODE, "", INCONCLUSIVE, f"{FORBIDDEN_REASON},待复核", observed, "IPv6可访问", evidence)]
     return [Finding(CODE, "", FAIL, ind.reason, observed, "IPv6可访问", evidence)]
 
 

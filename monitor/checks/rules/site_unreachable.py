@@ -25,8 +25,9 @@ CODE = "site_unreachable"
 
 
 def visit_failed(outcome: str, status: int | None, latency_ms: int | None, timeout_s: float) -> bool | None:
-    """True failed, False opened in time, None not evidence (our side was refused)."""
-    if status in UNSURE_STATUS:
+    """True failed, False opened in time, None not evidence (our side was refused, or our own address policy
+    refused the visit: a fault of the monitor's configuration, never of the site)."""
+    if status in UNSURE_STATUS or outcome == "forbidden":
         return None
     if outcome == "ok":  # a page without a measured time is no evidence either way
         return None if latency_ms is None else latency_ms >= timeout_s * 1000
