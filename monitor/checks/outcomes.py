@@ -9,6 +9,7 @@ from datetime import date
 UNSURE_STATUS = {401, 403, 407, 408, 429}
 UNSURE_OUTCOMES = {"timeout", "connection", "error", "tls", "unparsable",
                    "forbidden",  # our address policy refused it (an internal address): never the site's failure
+                   "url_too_long",  # longer than URLLENGTH_LIMIT: never requested, so never checked
                    # a page that arrived but is not the page asked for (monitor/outcome.py): never blank, never ok
                    "challenge", "blocked", "login", "moved", "unrendered", "not_json"}
 BROKEN_OUTCOMES = {"dns", "refused", "redirect_loop"}
@@ -16,6 +17,7 @@ BROKEN_OUTCOMES = {"dns", "refused", "redirect_loop"}
 UNREADABLE_WORDING = {
     "challenge": "为反爬虫验证页", "blocked": "被网站防火墙拦截", "login": "需要登录", "moved": "为域名变更或跳转公告页",
     "unrendered": "的列表由脚本加载,未能读取", "not_json": "的列表接口返回内容无法识别",
+    "too_deep": "结构嵌套过深,未能完整读取",
 }
 
 

@@ -46,7 +46,7 @@ OUTCOME_TEXT = {
     "timeout": "超时", "dns": "域名无法解析", "refused": "连接被拒绝", "tls": "TLS/证书错误", "too_large": "页面过大",
     "not_html": "不是网页", "empty": "空页面", "unparsable": "无法解析", "redirect_loop": "重定向循环",
     "connection": "连接中断", "error": "其他错误", "not_json": "列表数据无法读取",
-    "forbidden": "内网或保留地址,已拒绝访问",
+    "forbidden": "内网或保留地址,已拒绝访问", "too_deep": "页面嵌套过深", "url_too_long": "链接过长未检查",
 }
 HEADERS = ["网站标识码", "网站名称", "首页结果", "页面数", "无法读取页面数", "栏目数", "列表条目数", "失效链接数",
            "待定链接数", "首页地址"]

@@ -3,21 +3,40 @@
 Precision first: an entry is a link whose row (li, tr, dd, p…) carries a date outside the link text, and a list is
 kept when at least one of its rows is dated. Undated lists are only read when the registry gives an item selector,
 since navigation menus look like undated lists and would turn a blank column into a column with entries.
+
+Linear and bounded: the links of a page are mapped to their rows and containers in one walk over the tree (no XPath
+and no serialisation per link), each row's date is read once, and what a page yields is capped (MAX_LIST_ENTRIES,
+MAX_XHR_LISTS, MAX_NEXT_PAGES, MAX_NAV_COLUMNS) with what was cut counted in the caller's `cut` counter, never
+silently dropped: a page of 100,000 links is read in about the time parsel takes to select them.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from monitor.extract.dates import parse_date
-from monitor.extract.links import absolute, document_base
+from monitor.extract.links import absolute, bounded, document_base, document_elements, iter_tag, text_nodes
 from monitor.extract.model import ColumnLink, DateFact, ListEntry
 
+# Entries kept per list page: a column page shows 15–50, a whole-archive page a few hundred. More is no list a
+# person reads; the rest is counted in cut["entries"].
+MAX_LIST_ENTRIES = 1000
+# XHR list endpoints the spider requests per column (all its list pages together), counting the rest: a list loads
+# from one endpoint, two or three with its paging or search variants; 2,000 data-url attributes are no 2,000 lists.
+MAX_XHR_LISTS_PER_COLUMN = 3
+MAX_XHR_LISTS = 20  # XHR list endpoints kept per page, before the spider keeps the same-site ones
+MAX_NEXT_PAGES = 1000  # pagination links kept per page (createPageHTML lists are capped there too)
+MAX_NAV_COLUMNS = 300  # navigation columns kept per homepage (the spider follows far fewer)
+# A row holding more links than this is a block: its text outside this link is other links' titles, not a date.
+ROW_LINKS_READ = 8
 SKIP_AREA = re.compile(r"nav|menu|head|foot|top\b|bottom|crumb|position|location|weizhi|dqwz|page|fenye|"
                        r"friend|yqlj|link|share|search|banner|copyright|dibu|daohang", re.I)
 ROW_TAGS = ("li", "tr", "dd", "dt", "p", "h3", "h4")
@@ -56,103 +75,220 @@ def classify_column(name: str) -> str:
 
 
 def _in_skipped_area(node: Selector) -> bool:
-    for anc in node.root.iterancestors():  # lxml directly: an XPath per ancestor is the slow part of a page
-        tag = anc.tag
-        if tag in ("nav", "header", "footer"):
-            return True
-        hint = f"{anc.get('id', '')} {anc.get('class', '')}"
-        if hint.strip() and SKIP_AREA.search(hint):
+    """Is a link inside navigation, header, footer, pagination… (one node; list pages map all links in one pass)."""
+    for anc in node.root.iterancestors():
+        if _skips(anc.tag, f"{anc.get('id', '')} {anc.get('class', '')}"):
             return True
     return False
 
 
-def _row(anchor: Selector) -> Selector:
-    """The list row of a link: its li/tr/dd/… ancestor, else its parent when the parent holds no other link
-    (a container of many links is a block, not a row, and its dates belong to other links)."""
-    for tag in ROW_TAGS:
-        row = anchor.xpath(f"ancestor::{tag}[1]")
-        if row:
-            return row[0]
-    parent = anchor.xpath("..")
-    if parent and len(parent[0].xpath(".//a")) == 1:
-        return parent[0]
-    return anchor
+SKIP_TAGS = ("nav", "header", "footer")
+ROW_RANK = {tag: rank for rank, tag in enumerate(ROW_TAGS)}
+
+
+def _skips(tag: Any, hint: str) -> bool:
+    return tag in SKIP_TAGS or bool(hint.strip() and SKIP_AREA.search(hint))
+
+
+@dataclass(slots=True)
+class _Anchor:
+    """A body link with what its ancestors say about it, as one walk over the page found them."""
+
+    el: Any  # the lxml <a> element
+    skipped: bool  # inside nav/header/footer or a container named like navigation, pagination, links…
+    nav: bool  # inside <nav> or a container named like a navigation bar (nav_columns)
+    row: Any  # its nearest li, else tr, dd… (ROW_TAGS order), None when it has none
+    row_in_a: bool  # that row is itself inside a link (its text is then the link's, not the row's)
+
+
+@dataclass
+class _PageAnchors:
+    anchors: list[_Anchor] = field(default_factory=list)
+    links_in: dict[Any, int] = field(default_factory=dict)  # <a> elements under each anchor's parent and row
+
+
+def _walk(sel: Selector) -> _PageAnchors:
+    """Every a[@href] in the body with its row and containers, in one walk over the tree: linear in the page, where
+    an XPath per link up its ancestors (and a serialisation per link of its row's parent) was quadratic."""
+    found = _PageAnchors()
+    links_in = found.links_in
+    # One frame per open element: (skipped, nav, row, row_in_a); a count of the <a> elements inside each.
+    frames: list[tuple[bool, bool, Any, bool]] = [(False, False, None, False)]
+    counts = [0]
+    in_body = in_a = 0
+    walks = (etree.iterwalk(top, events=("start", "end")) for top in document_elements(sel))
+    for event, el in (step for walk in walks for step in walk):
+        tag = el.tag
+        if event == "start":
+            skipped, nav, row, row_in_a = frames[-1]
+            if tag == "a":
+                if in_body and el.get("href") is not None:
+                    found.anchors.append(_Anchor(el, skipped, nav, row, row_in_a))
+                    links_in[el.getparent()] = 0  # counted when it closes
+                    if row is not None:
+                        links_in[row] = 0
+                in_a += 1
+            elif tag == "body":
+                in_body += 1
+            ident, cls = el.get("id"), el.get("class")
+            if ident is not None or cls is not None:
+                hint = f"{ident or ''} {cls or ''}"
+                skipped = skipped or _skips(tag, hint)
+                nav = nav or tag == "nav" or bool(NAV_AREA.search(hint))
+            else:
+                skipped = skipped or tag in SKIP_TAGS
+                nav = nav or tag == "nav"
+            # The row: the nearest li if any, else the nearest tr, dd… (ancestor::li[1] before ancestor::tr[1]).
+            rank = ROW_RANK.get(tag)
+            if rank is not None and (row is None or rank <= ROW_RANK[row.tag]):
+                row, row_in_a = el, in_a > 0
+            frames.append((skipped, nav, row, row_in_a))
+            counts.append(0)
+        else:
+            frames.pop()
+            inside = counts.pop()
+            if el in links_in:
+                links_in[el] = inside
+            if tag == "a":
+                counts[-1] += inside + 1
+                in_a -= 1
+            else:
+                counts[-1] += inside
+                in_body -= tag == "body"
+    return found
+
+
+def _not_script(el: Any) -> bool:
+    return el.tag != "script"
+
+
+def _not_link(el: Any) -> bool:
+    return el.tag != "a"
+
+
+def _el_text(el: Any) -> str:
+    """Text of an element outside scripts, as `_text` reads it, from lxml directly (no XPath per link)."""
+    if not len(el):
+        return (el.text or "").strip()
+    return " ".join(t.strip() for t in text_nodes(el, _not_script) if t.strip())
 
 
 def _text(node: Selector) -> str:
-    return " ".join(t.strip() for t in node.xpath(".//text()[not(ancestor::script)]").getall() if t.strip())
+    return _el_text(node.root)
 
 
-def _row_date(row: Selector, anchor: Selector, ref: date | None, date_selector: str | None) -> DateFact | None:
-    if date_selector:
-        return parse_date(" ".join(row.css(date_selector).xpath(".//text()").getall()), ref=ref)
-    anchor_text = _text(anchor)
-    for node in row.xpath(".//*[not(self::a)][not(ancestor::a)]/text() | ./text()"):
-        fact = parse_date(node.get().strip(), ref=ref)
+class _Dates:
+    """The date of each list row, read once per row: a page of n links costs n row readings, not n × its size."""
+
+    def __init__(self, ref: date | None, date_selector: str | None) -> None:
+        self.ref, self.date_selector = ref, date_selector
+        self.own: dict[Any, DateFact | None] = {}  # first date among a row's text outside links
+        self.texts: dict[Any, str] = {}
+        self.selected: dict[Any, DateFact | None] = {}
+
+    def of(self, row: Any, anchor: Any, *, row_in_a: bool = False, links_in_row: int = 1,
+           anchor_text: str | None = None) -> DateFact | None:
+        ref = self.ref
+        if self.date_selector:
+            if row not in self.selected:
+                texts = Selector(root=row).css(self.date_selector).xpath(".//text()").getall()
+                self.selected[row] = parse_date(" ".join(texts), ref=ref)
+            return self.selected[row]
+        if row not in self.own:
+            # A row's text outside links: its own text nodes, and those of its descendants outside any <a>.
+            outside_links = (lambda el: False) if row_in_a or row.tag == "a" else _not_link
+            self.own[row] = next((fact for t in text_nodes(row, outside_links) if t.strip()
+                                  and (fact := parse_date(t.strip(), ref=ref)) is not None), None)
+        fact = self.own[row]
         if fact is not None:
             return fact
-    rest = _text(row).replace(anchor_text, " ", 1)
-    fact = parse_date(rest, ref=ref)
-    if fact is not None:
-        return fact
-    # Some CMSs put the date in its own element inside the link: <a><span>标题</span><span>2021-03-01</span></a>.
-    for node in anchor.xpath(".//*/text()"):
-        text = node.get().strip()
-        fact = parse_date(text, ref=ref)
-        if fact is not None and fact.text.strip("[]()（）【】 ") == text.strip("[]()（）【】 "):
-            return fact
-    return None
+        # The row's whole text without this link's: a date split over elements. Only for a row of a few links: in
+        # a block of many, the rest of its text is other links' titles, and reading it per link is quadratic.
+        if row is not anchor and links_in_row <= ROW_LINKS_READ:
+            if row not in self.texts:
+                self.texts[row] = _el_text(row)
+            anchor_text = _el_text(anchor) if anchor_text is None else anchor_text
+            fact = parse_date(self.texts[row].replace(anchor_text, " ", 1), ref=ref)
+            if fact is not None:
+                return fact
+        # Some CMSs put the date in its own element inside the link: <a><span>标题</span><span>2021-03-01</span></a>.
+        if len(anchor):
+            for node in text_nodes(anchor, own=False):
+                text = node.strip()
+                fact = parse_date(text, ref=ref)
+                if fact is not None and fact.text.strip("[]()（）【】 ") == text.strip("[]()（）【】 "):
+                    return fact
+        return None
 
 
 def list_entries(sel: Selector, page_url: str, *, item_selector: str | None = None,
-                 date_selector: str | None = None, ref: date | None = None) -> list[ListEntry]:
+                 date_selector: str | None = None, ref: date | None = None, cut: Counter[str] | None = None,
+                 limit: int = MAX_LIST_ENTRIES) -> list[ListEntry]:
+    """The dated list of a page (or the registry's items), at most `limit` entries; more are counted in
+    cut["entries"]."""
     base_url = document_base(sel, page_url)  # hrefs resolve against <base href> when the page has one
+    dates = _Dates(ref, date_selector)
     if item_selector:
+        items = sel.css(item_selector)
         entries = []
-        for item in sel.css(item_selector):
+        for item in items[:limit]:
             anchor = item.xpath(".//a[@href][1]")
             title = _text(anchor[0]) if anchor else _text(item)
             url = absolute(anchor[0].attrib.get("href"), base_url) if anchor else None
-            entries.append(ListEntry(title, url, _row_date(item, anchor[0] if anchor else item, ref, date_selector)))
+            target = anchor[0].root if anchor else item.root
+            entries.append(ListEntry(title, url, dates.of(item.root, target, links_in_row=1)))
+        bounded(list(range(len(items))), limit, cut, "entries")
         return entries
-    groups: dict[int, list[tuple[ListEntry, bool]]] = {}
-    order: list[int] = []
+    page = _walk(sel)
+    groups: dict[Any, list[tuple[ListEntry, bool]]] = {}
     seen: set[str] = set()
-    for anchor in sel.xpath("//body//a[@href]"):
-        url = absolute(anchor.attrib.get("href"), base_url)
-        title = _text(anchor) or anchor.attrib.get("title", "")
-        if url is None or not title or PAGINATION_TEXT.match(title) or _in_skipped_area(anchor):
+    for found in page.anchors:
+        el = found.el
+        if found.skipped:
             continue
-        row = _row(anchor)
-        fact = _row_date(row, anchor, ref, date_selector)
-        key = hash(row.xpath("..").get() or "") if row.xpath("..") else 0
-        if url in seen:
+        url = absolute(el.get("href"), base_url)
+        if url is None or url in seen:  # a repeated link is its first row's entry
             continue
+        anchor_text = _el_text(el)
+        title = anchor_text or el.get("title", "")
+        if not title or PAGINATION_TEXT.match(title):
+            continue
+        row, row_in_a, links_in_row = found.row, found.row_in_a, 1
+        if row is None:
+            parent = el.getparent()
+            row_in_a = False
+            row = parent if parent is not None and page.links_in.get(parent) == 1 else el
+        else:
+            links_in_row = page.links_in.get(row, 1)
+        fact = dates.of(row, el, row_in_a=row_in_a, links_in_row=links_in_row, anchor_text=anchor_text)
         seen.add(url)
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append((ListEntry(title.strip()[:300], url, fact), fact is not None))
-    return [entry for key in order if any(dated for _, dated in groups[key]) for entry, _ in groups[key]]
+        # Entries are grouped by the container of their rows: a list is the rows of one container.
+        key = row.getparent()
+        groups.setdefault(key if key is not None else 0, []).append(
+            (ListEntry(title.strip()[:300], url, fact), fact is not None))
+    entries = [entry for group in groups.values() if any(dated for _, dated in group) for entry, _ in group]
+    return bounded(entries, limit, cut, "entries")
 
 
 def is_empty_list(text: str) -> bool:
     return any(marker in text for marker in EMPTY_MARKERS)
 
 
-def next_pages(sel: Selector, page_url: str) -> list[str]:
-    """Pagination links in order: 下一页 links, TRS createPageHTML scripts, index_N.html links."""
-    pages: list[str] = []
+def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
+               limit: int = MAX_NEXT_PAGES) -> list[str]:
+    """Pagination links in order: 下一页 links, TRS createPageHTML scripts, index_N.html links; at most `limit`,
+    more counted in cut["next_pages"]."""
+    pages: dict[str, None] = {}  # ordered, with constant-time membership
     base_url = document_base(sel, page_url)  # script-written links resolve against <base href> too
     this_page = absolute(page_url, page_url)
 
     def add(url: str | None) -> None:
-        if url and url not in pages and url != this_page:
-            pages.append(url)
+        if url and url != this_page:
+            pages[url] = None
 
-    for anchor in sel.xpath("//a[@href]"):
-        if PAGINATION_TEXT.match(_text(anchor)):
-            add(absolute(anchor.attrib["href"], base_url))
+    for anchor in iter_tag(sel, "a"):
+        if anchor.get("href") is not None and PAGINATION_TEXT.match(_el_text(anchor)):
+            add(absolute(anchor.get("href"), base_url))
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)}
         for m in CREATE_PAGE.finditer(script):
@@ -162,16 +298,20 @@ def next_pages(sel: Selector, page_url: str) -> list[str]:
                 continue
             for n in range((current or 0) + 1, min(total, 1000)):
                 add(absolute(f"{prefix}_{n}.{ext}", base_url))
-    numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in sel.xpath("//a/@href").getall())
+    hrefs = (href for a in iter_tag(sel, "a") if (href := a.get("href")) is not None and "index_" in href)
+    numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in hrefs)
                 if url and (m := re.search(r"/index_(\d+)\.s?html?$", url))]
     for _, url in sorted(numbered):
         add(url)
-    return pages
+    return bounded(list(pages), limit, cut, "next_pages")
 
 
-def xhr_list_urls(sel: Selector, page_url: str) -> list[str]:
+def xhr_list_urls(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
+                  limit: int = MAX_XHR_LISTS) -> list[str]:
     """JSON endpoints a list page loads by XHR: data-url/data-src/data-api attributes and .json URLs in scripts.
-    Relative ones resolve against the document's base URL, as fetch() and XMLHttpRequest resolve them."""
+    Relative ones resolve against the document's base URL, as fetch() and XMLHttpRequest resolve them. At most
+    `limit` (the first in the page), the others counted in cut["xhr_lists"]: 2,000 data-url attributes are one
+    list's items, not 2,000 lists to fetch."""
     urls: list[str] = []
     base_url = document_base(sel, page_url)
     for value in sel.xpath("//@data-url | //@data-src | //@data-api | //@data-list").getall():
@@ -180,7 +320,8 @@ def xhr_list_urls(sel: Selector, page_url: str) -> list[str]:
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         urls.extend(urljoin(base_url, m.group(1)) for m in JSON_URL.finditer(script))
         urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in XHR_CALL.finditer(script))
-    return list(dict.fromkeys(absolute(u, base_url) for u in urls if absolute(u, base_url)))
+    found = list(dict.fromkeys(url for u in urls if (url := absolute(u, base_url))))
+    return bounded(found, limit, cut, "xhr_lists")
 
 
 TITLE_KEYS = ("title", "name", "bt", "subject", "docTitle")
@@ -243,8 +384,10 @@ NAV_AREA = re.compile(r"nav|menu|daohang|lanmu|column|lm\b|channel", re.I)
 ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
 
 
-def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset()) -> list[ColumnLink]:
-    """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere.
+def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *,
+                cut: Counter[str] | None = None, limit: int = MAX_NAV_COLUMNS) -> list[ColumnLink]:
+    """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere;
+    at most `limit`, more counted in cut["columns"].
 
     Links that are list entries (`exclude`) or look like article pages (t20210301_0.html, /content/…) are not
     columns, whatever their anchor says."""
@@ -252,17 +395,16 @@ def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset()) -
     home = absolute(page_url, page_url)
     base_url = document_base(sel, page_url)
     columns: dict[str, ColumnLink] = {}
-    for anchor in sel.xpath("//body//a[@href]"):
-        name = _text(anchor).strip()
-        url = absolute(anchor.attrib.get("href"), base_url)
+    for found in _walk(sel).anchors:
+        anchor = found.el
+        name = _el_text(anchor)
+        url = absolute(anchor.get("href"), base_url)
         if not url or url == home or urlsplit(url).hostname != host or not name or len(name) > 14 \
                 or NOT_COLUMN.match(name) or url in columns:
             continue
         if url in exclude or ARTICLE_URL.search(urlsplit(url).path) \
                 or re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
             continue
-        in_nav = bool(anchor.xpath("ancestor::nav")) or any(
-            NAV_AREA.search(f"{a.get('id', '')} {a.get('class', '')}") for a in anchor.root.iterancestors())
-        if in_nav or COLUMN_WORDS.search(name):
+        if found.nav or COLUMN_WORDS.search(name):
             columns[url] = ColumnLink(name, url, classify_column(name))
-    return list(columns.values())
+    return bounded(list(columns.values()), limit, cut, "columns")

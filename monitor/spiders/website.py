@@ -23,7 +23,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from monitor.extract.encoding import decode, looks_binary
-from monitor.extract.links import canonicalize, registrable_domain
+from monitor.extract.links import URL_TOO_LONG, canonicalize, registrable_domain, url_too_long
 from monitor.extract.lists import json_list_entries, json_list_found
 from monitor.extract.model import ListEntry, PageFacts
 from monitor.extract.page import extract_page
@@ -177,6 +177,11 @@ class WebsiteSpider(scrapy.Spider):
                     continue
                 if urlsplit(link.url).scheme in ("http", "https"):
                     self.checked.add(link.url)
+                    if why := url_too_long(link.url, self.settings.getint("URLLENGTH_LIMIT")):
+                        # Scrapy would drop the request silently: recorded as not checked, never as working
+                        yield LinkCheckItem(run_id=self.run_id, url=link.url, checked_at=utcnow(), method="HEAD",
+                                            outcome=URL_TOO_LONG, error=why)
+                        continue
                     yield self.link_check(link.url)
 
     def entry_items(self, site: dict, column_url: str, page_url: str, entries: list[ListEntry]) -> Iterator[Any]:
