@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy import select
 from monitor import db
 from monitor.platforms import base, platform_for
 from tests.crawling import crawl
+from tests.loopback import LoopbackServer, closed_port
 
 CHROMIUM = Path("/usr/bin/chromium-headless-shell")
 AT = datetime(2021, 3, 3, 10, 0)
@@ -57,7 +56,7 @@ fetch('/api/%(acct)s').then(r => r.json()).then(d => {
 </script></body></html>"""
 
 
-class Platform:
+class Platform(LoopbackServer):
     """The test server: what it serves and every path asked of it."""
 
     def __init__(self) -> None:
@@ -116,18 +115,8 @@ class Platform:
             return 200, "image/png" if kind == "img" else "font/woff", b"\x89PNG\r\n\x1a\n" + b"0" * 64
         return 404, html, b"<html>not found</html>"
 
-    def __enter__(self) -> Platform:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
     def host_map(self) -> str:
-        with socket.socket() as s:  # a port nobody listens on
-            s.bind(("127.0.0.1", 0))
-            closed = s.getsockname()[1]
+        closed = closed_port()
         return f"stub.test=127.0.0.1:{self.port};refused.test=127.0.0.1:{closed}"
 
 

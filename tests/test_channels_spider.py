@@ -9,8 +9,6 @@ one, an empty one, one on a host that refuses connections and a guide channel th
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +23,7 @@ from monitor import db
 from monitor.migrate import upgrade
 from monitor.registry import import_files
 from tests.crawling import crawl
+from tests.loopback import LoopbackServer, closed_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium-headless-shell")
@@ -110,7 +109,7 @@ ROUTES: dict[tuple[str, str], tuple[int, bytes]] = {
 }
 
 
-class Web:
+class Web(LoopbackServer):
     """The test server: what it serves, and every (method, host, path) asked of it."""
 
     def __init__(self) -> None:
@@ -152,18 +151,8 @@ class Web:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
 
-    def __enter__(self) -> Web:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
     def host_map(self) -> str:
-        with socket.socket() as s:  # a port nobody listens on
-            s.bind(("127.0.0.1", 0))
-            closed = s.getsockname()[1]
+        closed = closed_port()
         port = self.server.server_address[1]
         return (f"www.hh.gov.cn=127.0.0.1:{port};www.jianshui.gov.cn=127.0.0.1:{port};zwfw.hh.gov.cn=127.0.0.1:{port};"
                 f"zwfw.yn.gov.cn=127.0.0.1:{closed};refused.jianshui.gov.cn=127.0.0.1:{closed}")
