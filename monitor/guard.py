@@ -139,13 +139,6 @@ def is_public(ip: IPAddress) -> bool:
                                  or ip.is_link_local or ip.is_private)
 
 
-def address_host(address: str) -> str:
-    """The host part of a host-map address ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1")."""
-    if address.startswith("["):
-        return address[1:].split("]", 1)[0]
-    return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
-
-
 def parse_allowed(text: str) -> tuple[list[Network], list[str]]:
     """MONITOR_ALLOWED_NETWORKS → (networks, host patterns). Entries that read as an address or CIDR are networks
     (any IPv4 spelling a URL may use); the rest are host patterns ("*.suffix" or an exact name)."""
@@ -209,7 +202,8 @@ class AddressPolicy:
             candidates.append(inner)
         if any(c in net for c in candidates for net in self.networks if net.version == c.version):
             return True
-        if any(address_host(a) == str(ip) or parse_ip(address_host(a)) == ip for a in self.mapped(host)):
+        if any(_hostmap.address_host(a) == str(ip) or parse_ip(_hostmap.address_host(a)) == ip
+               for a in self.mapped(host)):
             return True
         return is_public(ip)
 

@@ -76,8 +76,44 @@ class HostMapError(ValueError):
     pass
 
 
+def address_parts(address: str) -> tuple[str, str]:
+    """(host, port) of a host-map address: "127.0.0.1:8080" → ("127.0.0.1", "8080"), "[::1]" → ("::1", "")."""
+    if address.startswith("["):
+        host, _, rest = address[1:].partition("]")
+        return host, rest.removeprefix(":")
+    if address.count(":") == 1:
+        host, port = address.split(":")
+        return host, port
+    return address, ""
+
+
+def address_host(address: str) -> str:
+    """The host part of a host-map address ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "::1")."""
+    return address_parts(address)[0]
+
+
+def _address_problem(address: str) -> str | None:
+    """Why an address cannot be connected to (None: it can): neither an IP nor a host name, or a port outside
+    1–65535. Refused here, before any request: a bad map would send every visit nowhere and store each as a
+    failure of the site (an 无法访问 veto for all of them) — a fault of the monitor, never of a site."""
+    import ipaddress
+    import re
+
+    host, port = address_parts(address)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        name = re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}", host)
+        if not name or all(part.isdigit() for part in host.split(".")):  # 999.1.1.1 is no IP, no name
+            return f"{host!r} is neither an IP address nor a host name"
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        return f"port {port!r} is not 1–65535"
+    return None
+
+
 def parse_host_map(text: str) -> list[HostRule]:
-    """Parse "pattern=address[:port]; ..." ; a malformed entry raises HostMapError naming it."""
+    """Parse "pattern=address[:port]; ..." ; a malformed entry, or an address or port nothing can be connected to,
+    raises HostMapError naming it."""
     rules: list[HostRule] = []
     for raw in text.replace("\n", ";").split(";"):
         entry = raw.strip()
@@ -87,7 +123,11 @@ def parse_host_map(text: str) -> list[HostRule]:
         pattern, address = pattern.strip(), address.strip()
         if not sep or not pattern or not address or " " in address or "" in address.split("|"):
             raise HostMapError(f"MONITOR_HOST_MAP: malformed entry {entry!r}; expected pattern=address[:port]")
-        rules.append(HostRule(pattern, address))
+        rule = HostRule(pattern, address)
+        for one in rule.addresses:
+            if problem := _address_problem(one):
+                raise HostMapError(f"MONITOR_HOST_MAP: {pattern}={address}: {problem}")
+        rules.append(rule)
     return rules
 
 
@@ -228,7 +268,6 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
             mapped = request.copy()
             token = None
         else:
-            from monitor.guard import address_host
 
             mapped = request.replace(url=_with_address(request.url, address))
             mapped.headers["Host"] = parts.netloc.rpartition("@")[2]
@@ -246,7 +285,7 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return response.replace(url=request.url, request=request)
 
     def _check_connect_to(self, url: str, host: str, address: str) -> None:
-        from monitor.guard import ForbiddenAddressError, address_host, parse_ip
+        from monitor.guard import ForbiddenAddressError, parse_ip
 
         if address in self.policy.mapped(host):
             return
