@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
-from monitor.checks.account_facts import latest_account_run, load_account_facts
+from monitor.checks.account_facts import active_accounts, latest_account_run, load_account_facts
 from monitor.checks.facts import latest_channel_run, latest_run, load_channel_facts, load_site_facts, run_date
 from monitor.checks.model import INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
 from monitor.checks.record import store_findings, update_violations
@@ -38,7 +38,6 @@ from monitor.checks.rules import WINDOW, rules_for
 from monitor.checks.runner import run_rules
 from monitor.checks.scoring import ACCOUNT, PENDING, QUALIFIED, UNQUALIFIED, verdict
 from monitor.config import add_database_argument, database_url, setting
-from monitor.items import Account
 from monitor.periods import (
     check_monitoring_point,
     default_monitoring_point,
@@ -194,19 +193,16 @@ def evaluate_accounts(engine: Engine, period: str, as_of: datetime, since: date,
     monitored = [r for r in rules if r.code not in not_monitored]
     skipped = [Finding(r.code, "", SKIPPED, NOT_MONITORED, "", "", {}) for r in rules if r.code in not_monitored]
     summary = EvaluationSummary(period, as_of, kind="account")
-    a = db.accounts
     with engine.connect() as conn:
-        registry = [Account.from_row(r._mapping) for r in conn.execute(
-            select(a).where(a.c.active.is_(True)).order_by(a.c.platform, a.c.account))]
+        registry = active_accounts(conn)
     for account in registry:
         key = ("account", account.key_text)
         with engine.begin() as conn:
-            run = None
-            if run_id is not None:
-                run = run_id if load_account_facts(conn, account, run_id, registry).check is not None else None
-            run = run or latest_account_run(conn, account.platform, account.account, as_of.date(), since)
-            facts = load_account_facts(conn, account, run, registry)
-            if run is None or facts.check is None:
+            facts = load_account_facts(conn, account, run_id, registry) if run_id is not None else None
+            if facts is None or facts.check is None:  # not read by the given run: its latest reading, if any
+                run = latest_account_run(conn, account.platform, account.account, as_of.date(), since)
+                facts = load_account_facts(conn, account, run, registry)
+            if facts.check is None:
                 summary.no_data.append(account.key_text)
                 findings = no_data_findings([r.code for r in monitored], since, as_of)
             else:

@@ -87,14 +87,21 @@ def latest_account_run(conn: Connection, platform: str, account: str, until: dat
     return latest_reading(conn, c, c.c.platform == platform, c.c.account == account, until=until, since=since)
 
 
+def active_accounts(conn: Connection, platform: str | None = None) -> list[Account]:
+    """The registry's active accounts (of one platform, when given), by platform and account."""
+    a = db.accounts
+    query = select(a).where(a.c.active.is_(True)).order_by(a.c.platform, a.c.account)
+    if platform is not None:
+        query = query.where(a.c.platform == platform)
+    return [Account.from_row(r._mapping) for r in conn.execute(query)]
+
+
 def load_account_facts(conn: Connection, account: Account, run_id: str | None,
                        registry: list[Account] | None = None) -> AccountFacts:
     """Everything the account rules judge. `registry` (the active accounts, when the caller already holds them)
     saves one query per account."""
     if registry is None:
-        a = db.accounts
-        registry = [Account.from_row(r._mapping) for r in conn.execute(
-            select(a).where(a.c.active.is_(True), a.c.platform == account.platform))]
+        registry = active_accounts(conn, account.platform)
     unit = normalise(account.owner_unit)  # 个旧市财政局 and 个旧市财政局 (full-width space) are one unit
     siblings = [x for x in registry if x.platform == account.platform and normalise(x.owner_unit) == unit
                 and x.account != account.account and x.active]

@@ -22,10 +22,9 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import select
 
 from monitor import db
-from monitor.checks.account_facts import load_account_facts
+from monitor.checks.account_facts import active_accounts, load_account_facts
 from monitor.checks.facts import load_site_facts
 from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
@@ -49,6 +48,7 @@ class ChecksPipeline:
         self.judged: set[str] = set()
         self.engine = None
         self.book: Rulebook | None = None  # loaded once, when the first target is judged
+        self.registry: list[Account] | None = None  # the active accounts, read once, when the first is judged
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChecksPipeline:
@@ -91,8 +91,14 @@ class ChecksPipeline:
         self.engine = self.engine or db.engine_for(self.url)
         self.book = self.book or load_rulebook()
         facts = getattr(spider, "targets", {})
-        judge = judge_accounts if SPIDER_KINDS[spider.name] == "account" else judge_run
-        judge(self.engine, spider.run_id, spider.as_of, {c: facts.get(c) for c in codes}, self.book)
+        targets = {c: facts.get(c) for c in codes}
+        if SPIDER_KINDS[spider.name] == "account":
+            if self.registry is None:  # read once per crawl, not once per finished account
+                with self.engine.connect() as conn:
+                    self.registry = active_accounts(conn)
+            judge_accounts(self.engine, spider.run_id, spider.as_of, targets, self.book, self.registry)
+        else:
+            judge_run(self.engine, spider.run_id, spider.as_of, targets, self.book)
         self.judged.update(codes)
 
 
@@ -115,15 +121,16 @@ def judge_run(engine, run_id: str, as_of_day, sites: dict[str, dict | None], boo
     return stored
 
 
-def judge_accounts(engine, run_id: str, as_of_day, accounts: dict[str, dict | None], book: Rulebook) -> int:
+def judge_accounts(engine, run_id: str, as_of_day, accounts: dict[str, dict | None], book: Rulebook,
+                   registry: list[Account] | None = None) -> int:
     """Run the CRAWL-scope account rules on each account's reading of `run_id` (key → its registry row, None: read
-    from the database); returns the number of findings stored."""
+    from the database; `registry`: the active accounts, when the caller holds them); returns the findings stored."""
     rules = rules_for("account", CRAWL)
     as_of = datetime.combine(as_of_day, datetime.min.time())
     period = quarter_of(as_of_day)
-    a = db.accounts
-    with engine.connect() as conn:
-        registry = [Account.from_row(r._mapping) for r in conn.execute(select(a).where(a.c.active.is_(True)))]
+    if registry is None:
+        with engine.connect() as conn:
+            registry = active_accounts(conn)
     known = {x.key_text: x for x in registry}
     stored = 0
     for key, row in accounts.items():
