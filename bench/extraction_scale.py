@@ -1,6 +1,8 @@
 """Extraction of pages with 1,000 / 10,000 / 100,000 links: seconds and peak memory, against parsel's own reading.
 
-For each size and page shape, in fresh processes: the baseline (parse the page with parsel and select every `a`
+Shapes: rows (a list page of n dated rows), block (one paragraph of n undated links), boxes (n info lines, hidden
+footer-named boxes with a link each and title headings: the elements dates.py and footer.py read). For each size and
+page shape, in fresh processes: the baseline (parse the page with parsel and select every `a`
 href), the whole extraction the spider runs (extract_page), and its parts (list entries, links, columns, pagination,
 visible text, footer, article date), each with its ratio to the baseline of the same page measured in the same run.
 Peak memory is the growth of the process's maximum resident size over what it held before the work (libxml2's
@@ -18,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _runner import run  # noqa: E402 - the bench folder is no package
 
-SHAPES = ("rows", "block")
+SHAPES = ("rows", "block", "boxes")
 STEPS = ("baseline", "extract_page", "list_entries", "page_links", "nav_columns", "next_pages", "visible_text",
          "footer_facts", "article_date")
 
@@ -35,6 +37,10 @@ if shape == "rows":  # a list page: n dated rows
     body = "<ul class='list'>" + "".join(
         f'<li><a href="/gzdt/2021/t{i}.html">关于第{i}项工作的通知</a><span>2021-03-{i % 28 + 1:02d}</span></li>'
         for i in range(n)) + "</ul>"
+elif shape == "boxes":  # n info lines, hidden footer-named boxes and headings: what dates and footer read
+    body = "".join(f'<div class="info-{i}"><span class="time">{i}</span></div><div class="foot-{i}" '
+                   f'style="display:none"><a href="/f/{i}.html">友情{i}</a></div><h2 class="title">标题{i}</h2>'
+                   for i in range(n))
 else:  # one block of n undated links (a site map, a dump)
     body = "<div class='box'><p>" + "".join(f'<a href="/map/{i}/">栏目{i}</a> | ' for i in range(n)) + "</p></div>"
 html = (f"<html><head><title>列表</title></head><body><div class='nav'><a href='/'>首页</a></div>{body}"

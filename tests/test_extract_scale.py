@@ -241,3 +241,50 @@ def test_absolute_shortcut_for_plain_paths_resolves_as_urljoin() -> None:
         url = urljoin(base, href.strip())
         expected = canonicalize(url) if urlsplit(url).scheme in ("http", "https") else None
         assert absolute(href, base) == expected, (base, href)
+
+
+def containers(n: int) -> str:
+    """n info lines, footer boxes, hidden boxes and headings: the shapes dates.py and footer.py read per element."""
+    rows = "".join(f'<div class="info-{i}"><span class="time">{i}</span></div><div class="foot-{i}" style="display:none">'
+                   f'<img src="/i{i}.png" alt="图{i}"></div><h2 class="title">标题{i}</h2>' for i in range(n))
+    return f"<html><head><meta name='x' content='y'></head><body>{rows}{FOOTER}</body></html>"
+
+
+@pytest.mark.parametrize("page", [dated_rows, one_block, containers])
+def test_extract_page_walks_the_tree_without_xpath(monkeypatch: pytest.MonkeyPatch,
+                                                   page: Callable[[int], str]) -> None:
+    # Every reading takes its elements from the one walk (monitor/extract/tree.py): no XPath per element, so ten
+    # times the elements cost no more XPath evaluations and no serialisation.
+    work = Work(monkeypatch)
+    w_small = work.of(lambda: extract_page(page(100), BASE, ref=REF))
+    w_large = work.of(lambda: extract_page(page(1000), BASE, ref=REF))
+    assert w_large["xpath"] == w_small["xpath"] <= 2
+    assert w_large["serialised"] == w_small["serialised"] == 0
+    facts = extract_page(page(50), BASE, ref=REF)
+    assert facts.footer.site_code == "5325000001" and facts.footer.icp == "滇ICP备05000002号"
+
+
+def test_the_walk_reads_what_the_xpath_expressions_read() -> None:
+    # Comment tails are text, unseen elements' tails are text, a second root is read, hidden is inherited.
+    from monitor.extract.tree import PageTree
+
+    html = ('<html><head><title>题</title>头</head><body>甲<!-- c -->乙<script>s()</script>丙<p style="display:none">'
+            '<a href="/h.html">隐</a></p><textarea>t</textarea>丁</body></html><html><body>戊</body></html>')
+    sel = Selector(text=html)
+    tree = PageTree(sel)
+    expected = sel.xpath("//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+                         " and not(ancestor::textarea) and not(ancestor::head) and not(ancestor::title)]").getall()
+    assert tree.texts == expected and "乙" in tree.text and "戊" in tree.text
+    assert [link.hidden for link in page_links(sel, BASE, tree=tree)] == [True]
+
+
+def test_absolute_shortcuts_for_dot_segments_and_hosts_resolve_as_urljoin() -> None:
+    bases = ["http://www.hh.gov.cn/gzdt/a/b/index.html", "https://h.cn", "http://h.cn/a//b/", "ftp://h.cn/a/",
+             "http://h.cn/;jsessionid=1/a/", "http://h.cn/a/b;p=1/c"]
+    hrefs = ["../../a/b.html", "./../x/", "../../../../../z", ".././a", "./", "../", "..//a", ".//a", "./a//b",
+             "http://WWW.A.cn/x?b=1&a=2#f", "HTTPS://h.cn", "http:///x", "http:x", "https://h.cn:443/a/../b",
+             "Http://a.cn/;jsessionid=3?utm_x=1", "http://a.cn/x y", "httpſ://a.cn/", "http://?x", "http://#x"]
+    for base, href in itertools.product(bases, hrefs):
+        url = urljoin(base, href.strip())
+        expected = canonicalize(url) if urlsplit(url).scheme in ("http", "https") else None
+        assert absolute(href, base) == expected, (base, href)

@@ -180,7 +180,7 @@ def test_scrapyd_deploy_egg_crawls_into_postgresql(tmp_path: Path, pg_url: str) 
         assert deployed.returncode == 0, deployed.stderr + deployed.stdout + _tail(server_log)
         answer = json.loads(deployed.stdout)
         assert answer["status"] == "ok" and answer["spiders"] >= 2, answer
-        assert _get(f"{base}/listspiders.json?project=govmon")["spiders"] == ["accounts", "channels", "probe", "website"]
+        assert _get(f"{base}/listspiders.json?project=govmon")["spiders"] == ["accounts", "channels", "probe", "sweep", "website"]
 
         with SimWeb(scenario) as web:
             job = _post(f"{base}/schedule.json", [

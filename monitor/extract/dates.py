@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
 from parsel import Selector
 
 from monitor.extract.model import DateFact
+from monitor.extract.tree import NOT_SCRIPT, NOT_SCRIPT_STYLE, PageTree, iter_text_nodes, tree_of
 
 FULL = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
@@ -38,8 +41,11 @@ BODY_LINE = re.compile(r"[\u4e00-\u9fff]")
 BODY_CJK = 30
 HEADER_SPAN = 600
 # Containers of an article's body text (TRS, Hanweb, Dayu and hand-written CMS templates).
-BODY_HINT = (r"TRS_Editor|\bzoom|article[-_]?con|con[-_]?text|content|\bzw\b|wzzw|detail[-_]?(?:con|main|text)|"
-             r"news[-_]?text|pages_content|\bview\b|Custom_UnionStyle")
+BODY_HINT = re.compile(r"TRS_Editor|\bzoom|article[-_]?con|con[-_]?text|content|\bzw\b|wzzw|detail[-_]?(?:con|main|text)|"
+                       r"news[-_]?text|pages_content|\bview\b|Custom_UnionStyle", re.I)
+# Elements whose class names an article title (h1 and h2 are candidates whatever their class).
+TITLE_CLASS = re.compile(r"title|biaoti|bt\b|tit\b", re.I)
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # XPath's translate()
 INFO_HINT = re.compile(r"time|date|info|pub|fbsj|source|attr|xinxi|sj\b|detail", re.I)
 # A clock widget in the page header ("今天：2024年2月22日 星期四") shows the visitor's date, not the article's.
 CLOCK = re.compile(r"今天|今日|当前日期|当前时间|星期[一二三四五六日天]|site-?date|clock", re.I)
@@ -98,20 +104,20 @@ def parse_date(text: str, *, ref: date | None = None) -> DateFact | None:
     return None
 
 
-def visible_text(sel: Selector) -> str:
-    # The whole document, not //body: broken pages leave content outside the body element.
-    parts = sel.xpath("//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-                      " and not(ancestor::textarea) and not(ancestor::head) and not(ancestor::title)]").getall()
-    return re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", "\n".join(p.strip() for p in parts if p.strip()))
+def visible_text(sel: Selector, tree: PageTree | None = None) -> str:
+    """The text a visitor reads: every text node outside script, style, noscript, textarea, head and title, one a
+    line. The whole document, not //body: broken pages leave content outside the body element."""
+    return tree_of(sel, tree).text
 
 
-def _title_span(sel: Selector, text: str) -> tuple[int, int, bool] | None:
+def _title_span(tree: PageTree, text: str) -> tuple[int, int, bool] | None:
     """Where the article title sits in the visible text (start, end, headline?), from the h1, a title element or
     <title>. headline: the title is an element's and long enough for an article title (a column name like 工作动态
     above a list is not)."""
-    candidates = sel.xpath("//h1 | //*[re:test(@class, 'title|biaoti|bt\\b|tit\\b', 'i')] | //h2").getall()
-    titles = [(" ".join(Selector(text=c).xpath("//text()").getall()).split(), True) for c in candidates[:6]]
-    page_title = (sel.xpath("//title/text()").get() or "").strip()
+    candidates = (el for el, _, cls, _ in tree.hinted
+                  if el.tag in ("h1", "h2") or (cls is not None and TITLE_CLASS.search(cls)))
+    titles = [(" ".join(iter_text_nodes(el)).split(), True) for _, el in zip(range(6), candidates, strict=False)]
+    page_title = (tree.title or "").strip()
     if page_title:
         titles.append((re.split(r"[_|｜—-]{1,2}", page_title)[0].split(), False))
     for words, element in titles:
@@ -132,13 +138,15 @@ def _title_span(sel: Selector, text: str) -> tuple[int, int, bool] | None:
     return None
 
 
-def _header_end(sel: Selector, text: str, start: int) -> int:
+def _header_end(tree: PageTree, text: str, start: int) -> int:
     """End of the article header after position start: the body container or the first body paragraph, at most
     HEADER_SPAN on."""
     limit = min(len(text), start + HEADER_SPAN)
-    for body in sel.xpath(f"//*[re:test(concat(@class, ' ', @id), '{BODY_HINT}', 'i')][not(.//h1)]"):
-        first = next((t.strip() for t in body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-                      .getall() if t.strip()), None)
+    for body, ident, cls, _ in tree.hinted:
+        if not _body_hint(f"{cls or ''} {ident or ''}") or body in tree.h1_holders:
+            continue
+        first = next((s for t in iter_text_nodes(body, NOT_SCRIPT_STYLE) if (s := t.strip())), None) \
+            if NOT_SCRIPT_STYLE(body) else None
         found = text.find(first, start, limit) if first else -1
         if found >= 0:
             limit = found
@@ -165,7 +173,8 @@ def _labelled(text: str, ref: date | None) -> list[tuple[int, int, DateFact]]:
     return found
 
 
-def article_date(sel: Selector, *, ref: date | None = None, text: str | None = None) -> DateFact | None:
+def article_date(sel: Selector, *, ref: date | None = None, text: str | None = None,
+                 tree: PageTree | None = None) -> DateFact | None:
     """The publication date of an article page.
 
     Order: a visible date after a publication label (发布时间 > 成文日期 > a bare 日期 in the header); else the date
@@ -173,10 +182,11 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
     body); else the meta PubDate family; else a date inside an attribute (source "attr"). Dates in the body text
     without a label are schedule or event dates, never the publication date.
     """
-    text = visible_text(sel) if text is None else text
-    span = _title_span(sel, text)
+    tree = tree_of(sel, tree)
+    text = tree.text if text is None else text
+    span = _title_span(tree, text)
     head_start = span[1] if span else 0
-    head_end = _header_end(sel, text, head_start)
+    head_end = _header_end(tree, text, head_start)
     labelled = _labelled(text, ref)
     for rank in (0, 1):
         ranked = [(pos, fact) for r, pos, fact in labelled if r == rank]
@@ -196,26 +206,49 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
                 header.append((m.start(), facts[0]))
     if header:
         return min(header, key=lambda pair: pair[0])[1]
-    for node in sel.xpath("//body//*[@class or @id]"):
-        hint = f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
-        if not INFO_HINT.search(hint) or node.root.tag in ("script", "style", "body", "html"):
+    for node, ident, cls, in_body in tree.hinted:  # //body//*[@class or @id]
+        if not in_body or (ident is None and cls is None):
             continue
-        own = " ".join(t.strip() for t in node.xpath(".//text()[not(ancestor::script)]").getall() if t.strip())
-        if len(own) > 200 or CLOCK.search(own) or CLOCK.search(hint):
+        hint = f"{cls or ''} {ident or ''}"
+        if not INFO_HINT.search(hint) or node.tag in ("script", "style", "body", "html"):
+            continue
+        own = _short_text(node, 200)
+        if own is None or CLOCK.search(own) or CLOCK.search(hint):
             continue
         dates = find_dates(own, ref=ref)
         if dates:
             return DateFact(dates[0].value, dates[0].text, "visible")
+    metas = [(meta, meta.get("name"), meta.get("property"), meta.get("content")) for meta in tree.tags["meta"]]
     for name in META_NAMES:
-        for content in sel.xpath(f"//meta[translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-                                 f"'abcdefghijklmnopqrstuvwxyz')='{name}' or @property='{name}']/@content").getall():
+        for _, meta_name, prop, content in metas:
+            if content is None or not ((meta_name or "").translate(ASCII_LOWER) == name or prop == name):
+                continue
             fact = parse_date(content, ref=ref)
             if fact is not None:
                 return DateFact(fact.value, f'<meta name="{name}" content="{content}">', "meta")
-    for node in sel.xpath("//body//*[@*]"):
+    for node in tree.body_elements():  # //body//*[@*]
         for attr, value in node.attrib.items():
             if attr.startswith("data-") or attr in ATTR_NAMES:
                 fact = parse_date(value, ref=ref)
                 if fact is not None:
                     return DateFact(fact.value, f'{attr}="{value}"', "attr")
     return None
+
+
+@lru_cache(maxsize=4096)
+def _body_hint(hint: str) -> bool:  # container names repeat on a page and across a site's pages
+    return bool(BODY_HINT.search(hint))
+
+
+def _short_text(el: Any, limit: int) -> str | None:
+    """An element's text outside scripts, joined as XPath's `.//text()` would be, or None once it is longer than
+    `limit`: read no further than that, however large the element."""
+    parts: list[str] = []
+    length = -1
+    for t in iter_text_nodes(el, NOT_SCRIPT):
+        if s := t.strip():
+            parts.append(s)
+            length += len(s) + 1
+            if length > limit:
+                return None
+    return " ".join(parts)

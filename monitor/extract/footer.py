@@ -8,10 +8,13 @@ tells the spider to read the footer again from a Chromium-rendered DOM.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from parsel import Selector
 
 from monitor.extract.model import FooterFacts
+from monitor.extract.tree import NOT_SCRIPT, NOT_SCRIPT_STYLE, PageTree, joined_text, text_nodes, tree_of
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼滇蜀黔陇秦"
 SITE_CODE = re.compile(r"(?:政府)?网站标识码\s*[:：]?\s*(bm\d{8}|\d{10,12})(?!\d)", re.I)
@@ -24,20 +27,26 @@ ZHAOCUO_URL = re.compile(r"zfwzgl\.www\.gov\.cn|pucha\.kaipuyun\.cn|jiucuo|/c125
 FOOTER_CONTAINER = re.compile(r"foot|bottom|copyright|banquan|bq\b|dibu|db\b", re.I)
 
 
-def _footer_text(sel: Selector, text: str) -> str:
+@lru_cache(maxsize=4096)
+def _footer_hint(hint: str) -> bool:  # container names repeat on a page and across a site's pages
+    return bool(FOOTER_CONTAINER.search(hint))
+
+
+def _containers(tree: PageTree) -> list[Any]:
+    """The footer containers (//footer | //*[@id or @class] named like a footer), in document order."""
+    return [el for el, ident, cls, _ in tree.hinted if el.tag == "footer" or _footer_hint(f"{ident or ''} {cls or ''}")]
+
+
+def _footer_text(tree: PageTree, text: str) -> str:
     """The footer's text when a footer container exists, else the end of the page text."""
-    nodes = [n for n in sel.xpath("//footer | //*[@id or @class]")
-             if n.root.tag == "footer" or FOOTER_CONTAINER.search(f"{n.attrib.get('id', '')} {n.attrib.get('class', '')}")]
-    parts = [" ".join(t.strip() for t in n.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-                      if t.strip()) for n in nodes]
+    parts = [joined_text(n, NOT_SCRIPT_STYLE) for n in _containers(tree)]
     footer = " ".join(p for p in parts if p)
     return f"{footer} {text[-3000:]}" if footer else text[-3000:]
 
 
-def footer_facts(sel: Selector, html: str, text: str | None = None) -> FooterFacts:
-    from monitor.extract.dates import visible_text
-
-    text = visible_text(sel) if text is None else text
+def footer_facts(sel: Selector, html: str, text: str | None = None, tree: PageTree | None = None) -> FooterFacts:
+    tree = tree_of(sel, tree)
+    text = tree.text if text is None else text
     facts = FooterFacts()
     m = SITE_CODE.search(text)
     if m:
@@ -50,36 +59,36 @@ def footer_facts(sel: Selector, html: str, text: str | None = None) -> FooterFac
     if m:
         digits = re.sub(r"\s", "", m.group(2))
         facts.police = f"{m.group(1)}公网安备{digits}{m.group(3) or ''}"
-    m = SPONSOR.search(_footer_text(sel, text))
+    m = SPONSOR.search(_footer_text(tree, text))
     if m:
         facts.sponsor = m.group(1)
-    for node in sel.xpath("//img | //a | //script[@src] | //iframe"):
-        ref = " ".join(node.attrib.get(a, "") for a in ("src", "href", "alt", "title", "id"))
-        label = " ".join(node.xpath(".//text()").getall()) if node.root.tag == "a" else ""
-        if CONAC.search(ref) or (node.root.tag == "a" and "党政机关" in label):
-            facts.conac = True
-        if ZHAOCUO_URL.search(ref) or (node.root.tag == "a" and ZHAOCUO_TEXT.search(label + ref)):
-            facts.zhaocuo = True
+    tags = tree.tags
+    scripts = (node for node in tags["script"] if node.get("src") is not None)
+    for nodes in (tags["img"], tags["a"], scripts, tags["iframe"]):  # //img | //a | //script[@src] | //iframe
+        for node in nodes:
+            if facts.conac and facts.zhaocuo:
+                break  # both found: the other elements change nothing
+            ref = " ".join(node.get(a, "") for a in ("src", "href", "alt", "title", "id"))
+            label = " ".join(text_nodes(node)) if node.tag == "a" else ""
+            if CONAC.search(ref) or (node.tag == "a" and "党政机关" in label):
+                facts.conac = True
+            if ZHAOCUO_URL.search(ref) or (node.tag == "a" and ZHAOCUO_TEXT.search(label + ref)):
+                facts.zhaocuo = True
     # The official embed codes write the marks with a script (document.write of dcs.conac.cn's or the 找错
     # platform's script): the embed code is the mark, as a browser would show it.
-    inline = " ".join(sel.xpath("//script[not(@src)]/text()").getall())
+    inline = " ".join(tree.inline_scripts)
     facts.conac = facts.conac or bool(re.search(r"conac\.cn|_ideConac", inline, re.I))
     facts.zhaocuo = facts.zhaocuo or bool(ZHAOCUO_URL.search(inline))
     if not (facts.site_code and facts.icp and facts.police):
-        facts.written_by_script = _script_footer(sel, html)
+        facts.written_by_script = _script_footer(tree, inline)
     return facts
 
 
-def _script_footer(sel: Selector, html: str) -> bool:
-    """Does the page produce its footer with a script (so a rendered DOM would show what the source does not)?"""
-    scripts = " ".join(sel.xpath("//script[not(@src)]/text()").getall())
+def _script_footer(tree: PageTree, scripts: str) -> bool:
+    """Does the page produce its footer with a script (so a rendered DOM would show what the source does not)?
+    `scripts`: the text of its inline scripts, joined."""
     if "document.write" in scripts or SITE_CODE.search(scripts) or "ICP" in scripts:
         return True
-    if any(FOOTER_CONTAINER.search(src) for src in sel.xpath("//script/@src").getall()):
+    if any(FOOTER_CONTAINER.search(src) for node in tree.tags["script"] if (src := node.get("src")) is not None):
         return True
-    for node in sel.xpath("//footer | //*[@id or @class]"):
-        hint = f"{node.attrib.get('id', '')} {node.attrib.get('class', '')}"
-        if (node.root.tag == "footer" or FOOTER_CONTAINER.search(hint)) and not "".join(
-                node.xpath(".//text()[not(ancestor::script)]").getall()).strip():
-            return True
-    return False
+    return any(not joined_text(node, NOT_SCRIPT) for node in _containers(tree))

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import tldextract
@@ -25,76 +23,19 @@ from parsel import Selector
 from w3lib.url import safe_url_string
 
 from monitor.extract.model import LinkFact
+from monitor.extract.tree import PageTree, text_nodes, tree_of
 
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd|txt|csv|dps|ceb)$", re.I)
 SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid"}
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "vbscript:")
 ELEMENTS = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
             ("frame", "src"), ("link", "href"), ("embed", "src"))
-# Styles that hide an element and its descendants: display:none, visibility:hidden, a zero font size, or a large
-# negative offset (position:absolute;left:-9999px, text-indent:-9999px) that puts it off screen. margin-left:-9px
-# and font-size:0.9em hide nothing.
 # Links kept per page. A government homepage holds a few hundred, a site map a few thousand; beyond this a page is
 # a dump (or an attack on the crawler), and checking every link of it would starve every other site of the run.
 MAX_LINKS_PER_PAGE = 3000
 # Scrapy's default URLLENGTH_LIMIT (the project keeps it): its UrlLengthMiddleware drops longer requests silently.
 URLLENGTH_LIMIT = 2083
 URL_TOO_LONG = "url_too_long"  # the outcome of a link that is too long to be requested
-HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)|"
-                          r"(?<![\w-])(?:left|top|text-indent)\s*:\s*-\s*\d{3,}", re.I)
-
-
-def hidden_elements(sel: Selector) -> set:
-    """The lxml elements hidden by their own style or `hidden` attribute, or by an ancestor's."""
-    hidden: set = set()
-    for node in sel.xpath("//*[@hidden or @style]"):
-        if node.root in hidden:
-            continue
-        if "hidden" in node.attrib or HIDING_STYLE.search(node.attrib.get("style", "")):
-            hidden.update(node.root.iter())
-    return hidden
-
-
-def text_nodes(root: Any, descend: Callable[[Any], bool] | None = None, *, own: bool = True) -> list[str]:
-    """The text nodes under an lxml element in document order, as XPath `.//text()` gives them, without an XPath.
-
-    `descend(child)` says whether a child element's own text and descendants count (its tail always does: it is its
-    parent's text); comments and processing instructions never count. own=False leaves out the root's own text
-    nodes (its text and its children's tails), as `.//*/text()` does. Iterative: a 2,000-deep tree is no recursion.
-    """
-    out = [root.text] if own and root.text else []
-    if not len(root):
-        return out
-    stack: list[tuple[Any, Any]] = [(iter(root), None)]
-    while stack:
-        it, owner = stack[-1]
-        child = next(it, None)
-        if child is None:
-            stack.pop()
-            if owner is not None and owner.tail and (own or len(stack) > 1):
-                out.append(owner.tail)
-            continue
-        if isinstance(child.tag, str) and (descend is None or descend(child)):
-            if child.text:
-                out.append(child.text)
-            stack.append((iter(child), child))
-        elif child.tail and (own or len(stack) > 1):
-            out.append(child.tail)
-    return out
-
-
-def document_elements(sel: Selector) -> list[Any]:
-    """The document's top-level elements in order: the root, and the siblings a broken page leaves beside it (a
-    second <html> after the first), which XPath's // searches too."""
-    root = sel.root
-    before = [e for e in root.itersiblings(preceding=True) if isinstance(e.tag, str)]
-    return before[::-1] + [root] + [e for e in root.itersiblings() if isinstance(e.tag, str)]
-
-
-def iter_tag(sel: Selector, tag: str) -> Iterator[Any]:
-    """Every element named `tag` in the document, in document order (`//tag` without an XPath)."""
-    for top in document_elements(sel):
-        yield from top.iter(tag)
 
 
 def url_too_long(url: str, limit: int = URLLENGTH_LIMIT) -> str | None:
@@ -125,9 +66,23 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+@lru_cache(maxsize=65536)
+def host_and_path(url: str) -> tuple[str | None, str]:
+    """(hostname, path) of a URL. Cached: a site's navigation and footer links recur on every page of it."""
+    parts = urlsplit(url)
+    return parts.hostname, parts.path
+
+
 @lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     return _extractor()(host).top_domain_under_public_suffix or host
+
+
+@lru_cache(maxsize=65536)
+def request_url(url: str) -> str:
+    """A link as Scrapy requests it (/新闻/ → /%E6%96%B0%E9%97%BB/): the one spelling of a link in the links and
+    link_checks tables and in de-duplication, so that a link and its check always join."""
+    return safe_url_string(url)
 
 
 def canonicalize(url: str) -> str:
@@ -146,20 +101,43 @@ def canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
-# An href that is a plain path (no scheme, query, fragment, parameters, escapes, dot segments or empty segments)
-# resolves to the canonical directory of its base plus itself: the directory is worked out once per base.
+# An href that is a plain path (no scheme, query, fragment, parameters, escapes, dot segments or empty segments),
+# after leading ./ and ../ segments, resolves to the canonical directory those lead to from its base plus itself:
+# the directory is worked out once per base and lead.
 PLAIN_PATH = re.compile(r"/?[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?")
+DOT_LEAD = re.compile(r"(?:\.\.?/)*")
+# An href with a scheme and a host: urljoin reads nothing of the base but its scheme (tabs and newlines, which
+# urlsplit removes, could empty the host).
+HOST_URL = re.compile(r"[hH][tT][tT][pP][sS]?://[^/?#\t\r\n][^\t\r\n]*")
 
 
 @lru_cache(maxsize=256)
-def _plain_prefix(base_url: str, rooted: bool) -> str | None:
-    """The canonical URL a plain path is appended to under `base_url` (None: resolve it the long way)."""
-    probe = "/x" if rooted else "x"
-    url = urljoin(base_url, probe)
+def _plain_prefix(base_url: str, lead: str) -> str | None:
+    """The canonical URL a plain path after `lead` ("/" for a rooted path, else ./ and ../ segments) is appended to
+    under `base_url` (None: resolve it the long way)."""
+    url = urljoin(base_url, lead + "x")
     if urlsplit(url).scheme not in ("http", "https"):
         return None
     canonical = canonicalize(url)
     return canonical[:-1] if canonical.endswith("/x") else None
+
+
+def _resolve(href: str, base_url: str) -> str | None:
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return canonicalize(url)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_host_url(href: str, base_scheme: str) -> str | None:
+    """An http(s)://host… href resolved under any base of that scheme: the same on every page that links it."""
+    return _resolve(href, f"{base_scheme}://")
+
+
+@lru_cache(maxsize=256)
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme
 
 
 @lru_cache(maxsize=65536)
@@ -172,20 +150,22 @@ def absolute(href: str | None, base_url: str) -> str | None:
     href = href.strip()
     if not href or href.lower().startswith(SKIP_SCHEMES):
         return None
-    if PLAIN_PATH.fullmatch(href):  # most links of a page; urljoin + canonicalize cost 30 µs each
-        rooted = href.startswith("/")
-        prefix = _plain_prefix(base_url, rooted)
+    lead = DOT_LEAD.match(href).end()  # type: ignore[union-attr] - matches the empty string at least
+    rest = href[lead:]
+    if PLAIN_PATH.fullmatch(rest) and not (lead and rest.startswith("/")):
+        # Most links of a page; urljoin + canonicalize cost 30 µs each.
+        rooted = not lead and rest.startswith("/")
+        prefix = _plain_prefix(base_url, "/" if rooted else href[:lead])
         if prefix is not None:
-            return prefix + (href[1:] if rooted else href)
-    url = urljoin(base_url, href)
-    if urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return canonicalize(url)
+            return prefix + (rest[1:] if rooted else rest)
+    if HOST_URL.fullmatch(href):
+        return _resolve_host_url(href, _scheme(base_url))
+    return _resolve(href, base_url)
 
 
-def document_base(sel: Selector, page_url: str) -> str:
+def document_base(sel: Selector, page_url: str, tree: PageTree | None = None) -> str:
     """The URL relative addresses of a page resolve against: its first <base href>, else the page URL."""
-    href = sel.xpath("(//base[@href])[1]/@href").get()
+    href = tree.base_href() if tree is not None else sel.xpath("(//base[@href])[1]/@href").get()
     if href is None or not href.strip():
         return page_url
     # A javascript:/data: base, or one that does not parse, makes no http(s) address: the page URL stays.
@@ -198,17 +178,18 @@ def document_base(sel: Selector, page_url: str) -> str:
 
 
 def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
-               limit: int = MAX_LINKS_PER_PAGE) -> list[LinkFact]:
+               limit: int = MAX_LINKS_PER_PAGE, tree: PageTree | None = None) -> list[LinkFact]:
     """Every link of a page up to `limit`, resolved against its base URL; external means outside the page's own
     site. Links past the limit are counted in cut["links"]."""
+    tree = tree_of(sel, tree)
     page_domain = registrable_domain(urlsplit(page_url).hostname or "")
-    base_url = document_base(sel, page_url)
-    hidden = hidden_elements(sel)  # once per page rather than an ancestor walk per link
+    base_url = document_base(sel, page_url, tree)
+    hidden = tree.hidden  # found in the walk rather than an ancestor walk per link
     links: list[LinkFact] = []
     seen: set[tuple[str, str]] = set()
     over = 0
     for tag, attr in ELEMENTS:
-        for node in iter_tag(sel, tag):  # lxml directly: a Selector and an XPath per link cost more than the link
+        for node in tree.tags[tag]:  # lxml directly: a Selector and an XPath per link cost more than the link
             url = absolute(node.get(attr), base_url)
             if url is None or (url, tag) in seen:
                 continue
@@ -218,11 +199,11 @@ def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
                 continue
             anchor = " ".join(t.strip() for t in text_nodes(node) if t.strip()) \
                 or node.get("alt", "") or node.get("title", "")
-            parts = urlsplit(url)
+            host, path = host_and_path(url)
             links.append(LinkFact(
                 url=url, tag="a" if tag == "area" else "iframe" if tag == "frame" else tag, anchor=anchor[:300],
-                attachment=bool(ATTACHMENT.search(parts.path)),
-                external=registrable_domain(parts.hostname or "") != page_domain,
+                attachment=bool(ATTACHMENT.search(path)),
+                external=registrable_domain(host or "") != page_domain,
                 hidden=node in hidden,
             ))
     if over and cut is not None:

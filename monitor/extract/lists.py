@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,8 +22,17 @@ from lxml import etree
 from parsel import Selector
 
 from monitor.extract.dates import parse_date
-from monitor.extract.links import absolute, bounded, document_base, document_elements, iter_tag, text_nodes
+from monitor.extract.links import absolute, bounded, document_base, host_and_path
 from monitor.extract.model import ColumnLink, DateFact, ListEntry
+from monitor.extract.tree import (  # noqa: F401 - SKIP_AREA, NAV_AREA, ROW_TAGS: the areas are read in the walk
+    NAV_AREA,
+    ROW_TAGS,
+    SKIP_AREA,
+    PageTree,
+    _skips,
+    text_nodes,
+    tree_of,
+)
 
 # Entries kept per list page: a column page shows 15–50, a whole-archive page a few hundred. More is no list a
 # person reads; the rest is counted in cut["entries"].
@@ -37,19 +45,18 @@ MAX_NEXT_PAGES = 1000  # pagination links kept per page (createPageHTML lists ar
 MAX_NAV_COLUMNS = 300  # navigation columns kept per homepage (the spider follows far fewer)
 # A row holding more links than this is a block: its text outside this link is other links' titles, not a date.
 ROW_LINKS_READ = 8
-SKIP_AREA = re.compile(r"nav|menu|head|foot|top\b|bottom|crumb|position|location|weizhi|dqwz|page|fenye|"
-                       r"friend|yqlj|link|share|search|banner|copyright|dibu|daohang", re.I)
-ROW_TAGS = ("li", "tr", "dd", "dt", "p", "h3", "h4")
 PAGINATION_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|>|›|»)\s*$", re.I)
 # TRS CMS: createPageHTML(total, current, "index", "html") writes links index.html, index_1.html … index_{total-1};
 # the counts are numbers or variables declared in the same script (var countPage = 5).
 CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
                          r"\s*['\"](\w+)['\"]")
 SCRIPT_VAR = re.compile(r"\b(?:var|let|const)?\s*(\w+)\s*=\s*['\"]?(\d+)['\"]?\s*[;,\n/]")
+DATA_URLS = etree.XPath("//@data-url | //@data-src | //@data-api | //@data-list", smart_strings=False)
 JSON_URL = re.compile(r"""["']([^"'\s]+?\.json(?:\?[^"'\s]*)?)["']""")
 # URLs handed to the usual XHR helpers, whatever their extension: fetch('…'), $.getJSON('…'), $.ajax({url: '…'}).
 XHR_CALL = re.compile(r"""(?:\bfetch|\.getJSON|\$\.get|\$\.post|\.open\s*\(\s*['"](?:GET|POST)['"]\s*,)\s*\(?\s*"""
                       r"""['"]([^'"\s]+)['"]|\burl\s*:\s*['"]([^'"\s]+)['"]""", re.I)
+XHR_WORDS = re.compile(r"fetch|getjson|\$\.get|\$\.post|\.open|url")  # what every XHR_CALL match holds, folded
 EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无相关信息", "没有信息")
 NOT_COLUMN = re.compile(r"^(首页|更多|more|>>|»|返回|上一页|下一页|尾页|末页|\d+)$", re.I)
 COLUMN_WORDS = re.compile(r"动态|要闻|新闻|通知|公告|公示|政策|文件|法规|规划|计划|总结|人事|任免|招考|招聘|信息公开|"
@@ -80,82 +87,6 @@ def _in_skipped_area(node: Selector) -> bool:
         if _skips(anc.tag, f"{anc.get('id', '')} {anc.get('class', '')}"):
             return True
     return False
-
-
-SKIP_TAGS = ("nav", "header", "footer")
-ROW_RANK = {tag: rank for rank, tag in enumerate(ROW_TAGS)}
-
-
-def _skips(tag: Any, hint: str) -> bool:
-    return tag in SKIP_TAGS or bool(hint.strip() and SKIP_AREA.search(hint))
-
-
-@dataclass(slots=True)
-class _Anchor:
-    """A body link with what its ancestors say about it, as one walk over the page found them."""
-
-    el: Any  # the lxml <a> element
-    skipped: bool  # inside nav/header/footer or a container named like navigation, pagination, links…
-    nav: bool  # inside <nav> or a container named like a navigation bar (nav_columns)
-    row: Any  # its nearest li, else tr, dd… (ROW_TAGS order), None when it has none
-    row_in_a: bool  # that row is itself inside a link (its text is then the link's, not the row's)
-
-
-@dataclass
-class _PageAnchors:
-    anchors: list[_Anchor] = field(default_factory=list)
-    links_in: dict[Any, int] = field(default_factory=dict)  # <a> elements under each anchor's parent and row
-
-
-def _walk(sel: Selector) -> _PageAnchors:
-    """Every a[@href] in the body with its row and containers, in one walk over the tree: linear in the page, where
-    an XPath per link up its ancestors (and a serialisation per link of its row's parent) was quadratic."""
-    found = _PageAnchors()
-    links_in = found.links_in
-    # One frame per open element: (skipped, nav, row, row_in_a); a count of the <a> elements inside each.
-    frames: list[tuple[bool, bool, Any, bool]] = [(False, False, None, False)]
-    counts = [0]
-    in_body = in_a = 0
-    walks = (etree.iterwalk(top, events=("start", "end")) for top in document_elements(sel))
-    for event, el in (step for walk in walks for step in walk):
-        tag = el.tag
-        if event == "start":
-            skipped, nav, row, row_in_a = frames[-1]
-            if tag == "a":
-                if in_body and el.get("href") is not None:
-                    found.anchors.append(_Anchor(el, skipped, nav, row, row_in_a))
-                    links_in[el.getparent()] = 0  # counted when it closes
-                    if row is not None:
-                        links_in[row] = 0
-                in_a += 1
-            elif tag == "body":
-                in_body += 1
-            ident, cls = el.get("id"), el.get("class")
-            if ident is not None or cls is not None:
-                hint = f"{ident or ''} {cls or ''}"
-                skipped = skipped or _skips(tag, hint)
-                nav = nav or tag == "nav" or bool(NAV_AREA.search(hint))
-            else:
-                skipped = skipped or tag in SKIP_TAGS
-                nav = nav or tag == "nav"
-            # The row: the nearest li if any, else the nearest tr, dd… (ancestor::li[1] before ancestor::tr[1]).
-            rank = ROW_RANK.get(tag)
-            if rank is not None and (row is None or rank <= ROW_RANK[row.tag]):
-                row, row_in_a = el, in_a > 0
-            frames.append((skipped, nav, row, row_in_a))
-            counts.append(0)
-        else:
-            frames.pop()
-            inside = counts.pop()
-            if el in links_in:
-                links_in[el] = inside
-            if tag == "a":
-                counts[-1] += inside + 1
-                in_a -= 1
-            else:
-                counts[-1] += inside
-                in_body -= tag == "body"
-    return found
 
 
 def _not_script(el: Any) -> bool:
@@ -223,10 +154,10 @@ class _Dates:
 
 def list_entries(sel: Selector, page_url: str, *, item_selector: str | None = None,
                  date_selector: str | None = None, ref: date | None = None, cut: Counter[str] | None = None,
-                 limit: int = MAX_LIST_ENTRIES) -> list[ListEntry]:
+                 limit: int = MAX_LIST_ENTRIES, tree: PageTree | None = None) -> list[ListEntry]:
     """The dated list of a page (or the registry's items), at most `limit` entries; more are counted in
     cut["entries"]."""
-    base_url = document_base(sel, page_url)  # hrefs resolve against <base href> when the page has one
+    base_url = document_base(sel, page_url, tree)  # hrefs resolve against <base href> when the page has one
     dates = _Dates(ref, date_selector)
     if item_selector:
         items = sel.css(item_selector)
@@ -239,7 +170,7 @@ def list_entries(sel: Selector, page_url: str, *, item_selector: str | None = No
             entries.append(ListEntry(title, url, dates.of(item.root, target, links_in_row=1)))
         bounded(list(range(len(items))), limit, cut, "entries")
         return entries
-    page = _walk(sel)
+    page = tree_of(sel, tree)  # every link mapped to its row and containers in the page's one walk
     groups: dict[Any, list[tuple[ListEntry, bool]]] = {}
     seen: set[str] = set()
     for found in page.anchors:
@@ -275,30 +206,33 @@ def is_empty_list(text: str) -> bool:
 
 
 def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
-               limit: int = MAX_NEXT_PAGES) -> list[str]:
+               limit: int = MAX_NEXT_PAGES, tree: PageTree | None = None) -> list[str]:
     """Pagination links in order: 下一页 links, TRS createPageHTML scripts, index_N.html links; at most `limit`,
     more counted in cut["next_pages"]."""
     pages: dict[str, None] = {}  # ordered, with constant-time membership
-    base_url = document_base(sel, page_url)  # script-written links resolve against <base href> too
+    tree = tree_of(sel, tree)
+    base_url = document_base(sel, page_url, tree)  # script-written links resolve against <base href> too
     this_page = absolute(page_url, page_url)
 
     def add(url: str | None) -> None:
         if url and url != this_page:
             pages[url] = None
 
-    for anchor in iter_tag(sel, "a"):
+    for anchor in tree.tags["a"]:
         if anchor.get("href") is not None and PAGINATION_TEXT.match(_el_text(anchor)):
             add(absolute(anchor.get("href"), base_url))
-    for script in sel.xpath("//script[not(@src)]/text()").getall():
-        variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)}
-        for m in CREATE_PAGE.finditer(script):
+    for script in tree.inline_scripts:
+        calls = list(CREATE_PAGE.finditer(script)) if "createPageHTML" in script else []
+        # The script's variables only where it calls createPageHTML: reading them costs more than the rest.
+        variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)} if calls else {}
+        for m in calls:
             total, current = (int(v) if v.isdigit() else variables.get(v) for v in (m.group(1), m.group(2)))
             prefix, ext = m.group(3), m.group(4)
             if total is None:
                 continue
             for n in range((current or 0) + 1, min(total, 1000)):
                 add(absolute(f"{prefix}_{n}.{ext}", base_url))
-    hrefs = (href for a in iter_tag(sel, "a") if (href := a.get("href")) is not None and "index_" in href)
+    hrefs = (href for a in tree.tags["a"] if (href := a.get("href")) is not None and "index_" in href)
     numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in hrefs)
                 if url and (m := re.search(r"/index_(\d+)\.s?html?$", url))]
     for _, url in sorted(numbered):
@@ -307,19 +241,24 @@ def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
 
 
 def xhr_list_urls(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
-                  limit: int = MAX_XHR_LISTS) -> list[str]:
+                  limit: int = MAX_XHR_LISTS, tree: PageTree | None = None) -> list[str]:
     """JSON endpoints a list page loads by XHR: data-url/data-src/data-api attributes and .json URLs in scripts.
     Relative ones resolve against the document's base URL, as fetch() and XMLHttpRequest resolve them. At most
     `limit` (the first in the page), the others counted in cut["xhr_lists"]: 2,000 data-url attributes are one
     list's items, not 2,000 lists to fetch."""
     urls: list[str] = []
-    base_url = document_base(sel, page_url)
-    for value in sel.xpath("//@data-url | //@data-src | //@data-api | //@data-list").getall():
+    tree = tree_of(sel, tree)
+    base_url = document_base(sel, page_url, tree)
+    for value in DATA_URLS(sel.root):  # lxml's XPath without a Selector per value: one pass in C
         if ".json" in value or "/api/" in value:
             urls.append(urljoin(base_url, value))
-    for script in sel.xpath("//script[not(@src)]/text()").getall():
-        urls.extend(urljoin(base_url, m.group(1)) for m in JSON_URL.finditer(script))
-        urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in XHR_CALL.finditer(script))
+    for script in tree.inline_scripts:
+        # The regexes only where their words are (a substring test is a hundred times faster than a scan of them;
+        # casefold() folds as re.I matches).
+        if ".json" in script:
+            urls.extend(urljoin(base_url, m.group(1)) for m in JSON_URL.finditer(script))
+        if XHR_WORDS.search(script.casefold()):
+            urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in XHR_CALL.finditer(script))
     found = list(dict.fromkeys(url for u in urls if (url := absolute(u, base_url))))
     return bounded(found, limit, cut, "xhr_lists")
 
@@ -380,12 +319,12 @@ def json_list_entries(data: Any, base_url: str, *, ref: date | None = None) -> l
     return entries
 
 
-NAV_AREA = re.compile(r"nav|menu|daohang|lanmu|column|lm\b|channel", re.I)
 ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
 
 
 def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *,
-                cut: Counter[str] | None = None, limit: int = MAX_NAV_COLUMNS) -> list[ColumnLink]:
+                cut: Counter[str] | None = None, limit: int = MAX_NAV_COLUMNS,
+                tree: PageTree | None = None) -> list[ColumnLink]:
     """Columns linked from a homepage: same-site links in navigation areas, or with column-like names elsewhere;
     at most `limit`, more counted in cut["columns"].
 
@@ -393,16 +332,17 @@ def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *
     columns, whatever their anchor says."""
     host = urlsplit(page_url).hostname
     home = absolute(page_url, page_url)
-    base_url = document_base(sel, page_url)
+    tree = tree_of(sel, tree)
+    base_url = document_base(sel, page_url, tree)
     columns: dict[str, ColumnLink] = {}
-    for found in _walk(sel).anchors:
+    for found in tree.anchors:
         anchor = found.el
         name = _el_text(anchor)
         url = absolute(anchor.get("href"), base_url)
-        if not url or url == home or urlsplit(url).hostname != host or not name or len(name) > 14 \
+        if not url or url == home or host_and_path(url)[0] != host or not name or len(name) > 14 \
                 or NOT_COLUMN.match(name) or url in columns:
             continue
-        if url in exclude or ARTICLE_URL.search(urlsplit(url).path) \
+        if url in exclude or ARTICLE_URL.search(host_and_path(url)[1]) \
                 or re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
             continue
         if found.nav or COLUMN_WORDS.search(name):

@@ -28,6 +28,7 @@ from parsel import Selector
 from monitor.extract.links import document_base, registrable_domain
 from monitor.extract.lists import EMPTY_MARKERS, json_list_entries, list_entries
 from monitor.extract.model import ListEntry
+from monitor.extract.tree import PageTree, iter_text_nodes, tree_of
 
 # Outcome classes of pages that are not the page asked for (stored in pages.outcome, see monitor/outcome.py).
 CHALLENGE, BLOCKED, LOGIN, MOVED, UNRENDERED = "challenge", "blocked", "login", "moved", "unrendered"
@@ -74,6 +75,8 @@ XHR_USE = re.compile(r"\$\.ajax\s*\(|\.ajax\s*\(\s*\{|\$\.(?:post|get|getJSON)\s
 # Script that writes list rows (li, tr, links) into the page.
 WRITES_LIST = re.compile(r"(?:document\.write(?:ln)?|\.innerHTML\s*\+?=|\.append|\.html|\.insertAdjacentHTML)\s*\(?"
                          r"[^;]{0,200}?<(?:li|tr|a)\b", re.I)
+PASSWORD_LOWER = str.maketrans("PASSWORD", "password")  # XPath's translate(@type, 'PASSWORD', 'password')
+XML_LOWER = str.maketrans("XML", "xml")
 TITLE_KEYS = ("title", "showTitle", "docTitle", "bt", "subject", "name")
 DATE_HINT = re.compile(r"date|time|fbsj|rq", re.I)
 
@@ -122,12 +125,16 @@ def same_site(url: str, other: str) -> bool:
 
 
 def classify(html: str, text: str, title: str | None, url: str, *, status: int = 200, entries: int = 0,
-             final_url: str | None = None, sel: Selector | None = None) -> Interstitial | None:
+             final_url: str | None = None, sel: Selector | None = None,
+             tree: PageTree | None = None) -> Interstitial | None:
     """The interstitial a page is, or None for a page to read as it is. `text` is its visible text."""
     if entries:
         return None  # a readable list is the page, whatever words surround it
-    sel = sel if sel is not None else Selector(text=html or "<html></html>")
-    headings = " ".join(sel.xpath("//h1//text() | //h2//text() | //h3//text()").getall()[:6])
+    sel = sel if sel is not None else tree.sel if tree is not None else Selector(text=html or "<html></html>")
+    tree = tree_of(sel, tree)
+    # //h1//text() | //h2//text() | //h3//text(), the first six
+    heading_texts = (t for el in tree.outer_headings() for t in iter_text_nodes(el))
+    headings = " ".join(t for _, t in zip(range(6), heading_texts, strict=False))
     head = repair_mojibake(f"{title or ''} {headings}")
     short_text = _short(text, 200)
     scripts = " ".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I)) if short_text else ""
@@ -142,21 +149,21 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
         return Interstitial(BLOCKED, "网站防火墙拦截页")
     if not _short(text, 1500):
         return None  # a page with that much to read is no interstitial
-    base = document_base(sel, url)
+    base = document_base(sel, url, tree)
     target = redirect_target(html, base)
     if MOVED_WORDS.search(head) or (_short(text, 600) and MOVED_WORDS.search(text)):
         host = urlsplit(url).hostname
         outside = target if target and urlsplit(target).hostname != host else None  # www.x.gov.cn → new.x.gov.cn too
         if outside is None:  # the notice names the new address as a link
-            for href in sel.xpath("//a/@href").getall():
+            for href in (h for a in tree.tags["a"] if (h := a.get("href")) is not None):
                 link = urljoin(base, href)
                 if link.startswith("http") and urlsplit(link).hostname != host:
                     outside = link
                     break
         if outside is not None:  # a notice that sends nowhere is an article about a domain change, not a move
             return Interstitial(MOVED, "域名变更公告页", outside)
-    has_password = "password" in html.lower() and bool(
-        sel.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
+    has_password = "password" in html.lower() and any(
+        (el.get("type") or "").translate(PASSWORD_LOWER) == "password" for el in tree.tags["input"])
     if has_password and (LOGIN_WORDS.search(head) or _short(text, 400)
                          or LOGIN_URL.search(urlsplit(final_url or url).path)):
         return Interstitial(LOGIN, "登录页")
@@ -173,9 +180,9 @@ def script_list_signs(html: str, text: str) -> str | None:
     if any(mark in lower for mark in SPA_MARKS) or re.search(r"\{\{[^{}]{1,80}\}\}", text) \
             or (("id=\"app\"" in lower or "id='app'" in lower or "id=\"root\"" in lower) and EMPTY_APP.search(html)):
         return "单页应用外壳"
-    if SPA_SCRIPTS.search(html) and _short(text, 300):
+    if _short(text, 300) and SPA_SCRIPTS.search(html):
         return "单页应用外壳"
-    if TEMPLATE_SCRIPT.search(html):
+    if "text/" in lower and TEMPLATE_SCRIPT.search(html):  # the substring first: the regex scans the page slowly
         return "列表模板由脚本填充"
     scripts = " ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S | re.I))
     if XHR_USE.search(scripts):
@@ -195,24 +202,30 @@ _KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)\s*:")
 _TRAILING = re.compile(r",\s*([}\]])")
 
 
+_STRUCTURE = re.compile(r"[\"'{}\[\]]")
+_STRING_END = {'"': re.compile(r'[\\"]'), "'": re.compile(r"[\\']")}
+
+
 def _literal_at(script: str, start: int) -> str | None:
-    """The balanced {...} or [...] literal starting at `start`, strings respected."""
+    """The balanced {...} or [...] literal starting at `start`, strings respected. Jumps from one quote or bracket
+    to the next with a regex: a character-by-character loop over a 2 MB script costs seconds."""
     opener = script[start]
     closer = "}" if opener == "{" else "]"
-    depth, quote, i = 0, "", start
-    while i < len(script):
-        ch = script[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
+    depth, i = 0, start
+    while (m := _STRUCTURE.search(script, i)) is not None:
+        ch, i = m.group(), m.start()
+        if ch in "\"'":  # skip the string: to its closing quote, past escaped characters
+            end = _STRING_END[ch]
+            i += 1
+            while (q := end.search(script, i)) is not None and q.group() == "\\":
+                i = q.start() + 2
+            if q is None:
+                return None
+            i = q.start() + 1
+            continue
+        if ch in "{[":
             depth += 1
-        elif ch in "}]":
+        else:
             depth -= 1
             if depth == 0:
                 return script[start:i + 1] if ch == closer else None
@@ -266,12 +279,14 @@ def _normalise(record: dict) -> dict:
     return out
 
 
-def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None) -> list[ListEntry]:
+def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None,
+                        tree: PageTree | None = None) -> list[ListEntry]:
     """List entries held as JSON (or a JS literal) in inline scripts: the records list with the most dated titles.
     Relative addresses resolve against the document's base URL, as the links a script writes do."""
     best: list[ListEntry] = []
-    base_url = document_base(sel, page_url)
-    for script in sel.xpath("//script[not(@src)]/text()").getall():
+    tree = tree_of(sel, tree)
+    base_url = document_base(sel, page_url, tree)
+    for script in tree.inline_scripts:
         if "{" not in script or len(script) > 2_000_000:
             continue
         last, tries = 0, 0
@@ -301,7 +316,7 @@ COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
 def commented_entries(html: str, page_url: str, *, ref: date | None = None,
-                      sel: Selector | None = None) -> list[ListEntry]:
+                      sel: Selector | None = None, tree: PageTree | None = None) -> list[ListEntry]:
     """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do).
     `sel` is the page's Selector when the caller has one: it gives the <base href> the written links resolve
     against."""
@@ -312,10 +327,12 @@ def commented_entries(html: str, page_url: str, *, ref: date | None = None,
         if body.count("<a ") + body.count("<A ") < 2:
             continue
         if base_url is None:  # found once, and only for a page with a commented list
-            base_url = document_base(sel if sel is not None else Selector(text=html or "<html></html>"), page_url)
+            page = sel if sel is not None else Selector(text=html or "<html></html>")
+            base_url = document_base(page, page_url, tree)
         found = list_entries(Selector(text=f"<html><body><ul>{body}</ul></body></html>"), base_url, ref=ref)
         if sum(e.date is not None for e in found) >= 2:
-            entries += [e for e in found if e.url not in {x.url for x in entries}]
+            known = {x.url for x in entries}  # once per comment, not once per entry
+            entries += [e for e in found if e.url not in known]
     return entries
 
 
@@ -324,20 +341,26 @@ def commented_entries(html: str, page_url: str, *, ref: date | None = None,
 XML_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
 
 
-def script_xml_entries(sel: Selector, page_url: str, *, ref: date | None = None) -> list[ListEntry]:
+def script_xml_entries(sel: Selector, page_url: str, *, ref: date | None = None,
+                       tree: PageTree | None = None) -> list[ListEntry]:
     """List entries held as the records of an XML datastore in a `<script type="text/xml">` (大汉 jpage lists).
     Rows are read as markup rows are: only dated lists count, addresses resolve against the document's base URL."""
     entries: list[ListEntry] = []
     base_url: str | None = None
-    for script in sel.xpath("//script[contains(translate(@type, 'XML', 'xml'), 'xml')]/text()").getall():
+    tree = tree_of(sel, tree)
+    # //script[contains(translate(@type, 'XML', 'xml'), 'xml')]/text()
+    xml_scripts = [t for el in tree.tags["script"] if "xml" in (el.get("type") or "").translate(XML_LOWER)
+                   for t in [el.text, *(child.tail for child in el)] if t]
+    for script in xml_scripts:
         rows = [m.group(1) if m.group(1) is not None else htmllib.unescape(m.group(2))
                 for m in XML_RECORD.finditer(script)]
         if not rows:
             continue
-        base_url = base_url or document_base(sel, page_url)
+        base_url = base_url or document_base(sel, page_url, tree)
         body = "".join(rows)
         # Table rows stay rows only inside a table; anything else is read as list items.
         markup = f"<table>{body}</table>" if body.lstrip()[:3].lower() == "<tr" else f"<ul>{body}</ul>"
         found = list_entries(Selector(text=f"<html><body>{markup}</body></html>"), base_url, ref=ref)
-        entries += [e for e in found if e.url not in {x.url for x in entries}]
+        known = {x.url for x in entries}  # once per script, not once per entry
+        entries += [e for e in found if e.url not in known]
     return entries
