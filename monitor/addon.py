@@ -16,9 +16,11 @@ what `monitor.config.setting()` applies outside a crawl, so a command reads exac
 3. Download handlers: http and https go to monitor.hostmap.HostMapDownloadHandler (the host map, download timing,
    and scrapy-playwright for requests with meta "playwright"), unless a handler for the scheme is configured.
 4. Chromium (scrapy-playwright): PLAYWRIGHT_BROWSER_TYPE chromium, the executable MONITOR_CHROMIUM (Debian's
-   chromium-headless-shell; nothing is downloaded), quiet background features, and the host map as
-   --host-resolver-rules so rendered pages reach the same servers as plain fetches. Options a user put in
-   PLAYWRIGHT_LAUNCH_OPTIONS are kept; ours are added.
+   chromium-headless-shell; nothing is downloaded), quiet background features, and --host-resolver-rules: the host
+   map first, so rendered pages reach the same servers as plain fetches, then the address policy's refusals
+   (monitor.guard.chromium_block_rules: internal IP literals and localhost do not resolve, except what
+   MONITOR_ALLOWED_NETWORKS allows), which hold for every request Chromium makes, a redirect chain's middle hops
+   included. Options a user put in PLAYWRIGHT_LAUNCH_OPTIONS are kept; ours are added.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from typing import Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from monitor.hostmap import chromium_rules, parse_host_map
+from monitor.guard import AddressPolicy, chromium_block_rules
+from monitor.hostmap import chromium_rules
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +129,11 @@ def configure_chromium(settings: BaseSettings) -> None:
     if executable:
         options.setdefault("executable_path", executable)
     ours = list(CHROMIUM_ARGS)
-    rules = parse_host_map(str(settings.get("MONITOR_HOST_MAP") or ""))
-    if rules:
-        ours.append(f"--host-resolver-rules={chromium_rules(rules)}")
+    # The first matching rule wins: mapped hosts keep their (perhaps internal) addresses; a malformed map or
+    # allow-list stops the run here.
+    policy = AddressPolicy.from_settings(settings)
+    rules = ", ".join(r for r in (chromium_rules(policy.host_rules), chromium_block_rules(policy)) if r)
+    ours.append(f"--host-resolver-rules={rules}")
     spki = ",".join(k.strip() for k in str(settings.get("MONITOR_TRUSTED_SPKI") or "").split(",") if k.strip())
     if spki:
         ours.append(f"--ignore-certificate-errors-spki-list={spki}")
@@ -145,10 +150,7 @@ def configure(settings: BaseSettings, environ: Mapping[str, str] | None = None, 
         settings.set("MONITOR_PROBE_TIMEOUT", probe_timeout(settings),
                      priority=settings.getpriority("MONITOR_PROBE_TIMEOUT") or ADDON_PRIORITY)
     configure_handlers(settings)
-    configure_chromium(settings)
-    from monitor.guard import parse_allowed
-
-    parse_allowed(str(settings.get("MONITOR_ALLOWED_NETWORKS") or ""))  # a malformed entry stops the run here
+    configure_chromium(settings)  # parses the host map and MONITOR_ALLOWED_NETWORKS: a malformed one stops the run
 
 
 class MonitorAddon:

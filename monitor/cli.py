@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("monitor.commands", "bring the database schema up to date"),
     "import-targets": ("monitor.commands", "import registry files (CSV or YAML) of websites, columns, accounts"),
     "crawl": ("monitor.commands", "crawl the registry's websites and store what was seen"),
+    "sweep": ("monitor.spiders.sweep", "check every link of every page of the registry's websites (全站链接检查)"),
     "probe": ("monitor.commands", "availability probe rounds over every homepage (站点无法访问)"),
     "crawl-accounts": ("monitor.commands", "read the registry's new-media accounts (政务新媒体) on their platforms"),
     "store": ("monitor.commands", "write the rows a crawl saved to a file when the database failed"),
@@ -19,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
     "evaluate": ("monitor.evaluate", "judge a period: findings, verdicts, violations"),
     "review": ("monitor.evaluate", "set the review state of a violation"),
+    "runs": ("monitor.runs", "list the latest runs and how they ended (a killed crawl's run is marked 已中断)"),
     "report": ("monitor.report.cli", "rates, attachment CSVs, charts and a draft notice for a period"),
     "demo": ("monitor.demo", "serve the bundled 红河州 scenario, crawl, evaluate and report it"),
 }
@@ -32,6 +34,7 @@ ENTRY_POINTS = {
     "migrate": ("add_migrate_arguments", "run_migrate"),
     "import-targets": ("add_import_arguments", "run_import"),
     "crawl": ("add_crawl_arguments", "run_crawl"),
+    "sweep": ("add_sweep_arguments", "run_sweep"),
     "probe": ("add_probe_arguments", "run_probe"),
     "crawl-accounts": ("add_accounts_arguments", "run_accounts"),
     "store": ("add_store_arguments", "run_store"),

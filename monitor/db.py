@@ -14,9 +14,13 @@ single source.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
+from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -34,6 +38,9 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
+
+from monitor.dbwatch import watch
 
 metadata = MetaData(
     naming_convention={
@@ -130,6 +137,8 @@ runs = Table(
     Column("finished_at", DateTime),
     Column("status", String(20), nullable=False, comment="running / finished / <close reason>"),
     Column("stats", JSON),
+    Column("host", String(255), comment="machine the run's process ran on (a run left `running` by a dead process)"),
+    Column("pid", Integer, comment="process id of the run on its host"),
 )
 
 pages = Table(
@@ -160,6 +169,7 @@ pages = Table(
     Column("footer_zhaocuo", Boolean, comment="我为政府网站找错 entrance present"),
     Column("footer_sponsor", String(200), comment="主办单位 in the footer"),
     Column("text_sample", Text, comment="visible body text (bounded) for text checks"),
+    Column("cut", JSON, comment="what extraction left out past its per-page caps, e.g. {\"links\": 97000}"),
     UniqueConstraint("run_id", "url"),
 )
 
@@ -394,18 +404,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, *, timeout: float | None = None) -> Engine:
+    """An engine for a user's database URL. PostgreSQL statements get `timeout` seconds (default:
+    MONITOR_DB_TIMEOUT) before the connection is given up (monitor/dbwatch.py)."""
     url = normalise_url(url)
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         # The crawl writes from one thread at a time, but reports may read while it writes.
         kwargs["connect_args"] = {"timeout": 30}
     elif url.startswith("postgresql"):
-        # A server that does not answer is an error after 10 s, never a crawl that waits without limit to connect.
-        kwargs["connect_args"] = {"connect_timeout": 10}
+        if timeout is None:
+            from monitor.config import setting  # late: config reads settings through the add-on
+
+            timeout = float(setting("MONITOR_DB_TIMEOUT"))
+        # A server that does not answer is an error after 10 s (or the statement deadline if shorter), never a
+        # crawl that waits without limit to connect.
+        kwargs["connect_args"] = {"connect_timeout": max(2, min(10, int(timeout) or 10))}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "before_cursor_execute", _drop_nul, retval=True)
+        watch(engine, timeout or 0)
     return engine
 
 
@@ -437,45 +455,167 @@ def masked(url: str) -> str:
         return url.split("@")[-1]
 
 
-def _insert(conn: Connection, table: Table):
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only the two supported back ends
-        raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    return insert(table)
+# ---------------------------------------------------------------- writing rows
+
+# PostgreSQL batches of at least this many rows go in through COPY; smaller ones (a run's record, a few registry
+# rows) through one executemany, which needs fewer round trips (bench/storage_bench.py --sizes measures both).
+COPY_MIN_ROWS = 100
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Iterable[str],
            *, update_existing: bool = True) -> None:
     """Insert rows, updating the non-key columns of rows whose natural key already exists
-    (or leaving such rows alone with update_existing=False).
+    (or leaving such rows alone with update_existing=False). Rows of one batch sharing a key: the last one wins.
 
-    Works on SQLite and PostgreSQL (both support ON CONFLICT). Rows must share the same columns.
+    Rows share the first row's columns (a column it lacks gets its Python-side default). SQLite: one executemany
+    of INSERT … ON CONFLICT. PostgreSQL, batches of COPY_MIN_ROWS rows or more whose values are of their columns'
+    own Python types: binary COPY straight into the table when none of the keys is there yet (a new run's facts),
+    else COPY into a staging table and one INSERT … SELECT … ON CONFLICT (see `_pg_copy_upsert`); other batches
+    (an int for a text column, a datetime with a time zone) by executemany, the server converting as it always did.
     """
     if not rows:
         return
     keys = list(keys)
-    stmt = _insert(conn, table)
+    cols, columns, records = _columns(conn, table, rows)
     update_cols = [c for c in rows[0] if c not in keys and c != "id"] if update_existing else []
-    if update_cols:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update_cols}
-        )
+    # One row per key, the last winning: ON CONFLICT cannot touch a row twice in one statement.
+    unique = dict(zip(zip(*(columns[cols.index(k)] for k in keys), strict=True), records, strict=True))
+    if len(unique) < len(records):
+        records = list(unique.values())
+    if conn.dialect.name == "postgresql" and len(records) >= COPY_MIN_ROWS \
+            and (types := _binary_types(table, cols, columns)) is not None:
+        _pg_copy_upsert(conn, table, cols, types, records, keys, update_cols)
     else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    # Deduplicate inside the batch: ON CONFLICT cannot touch the same row twice in one statement (PostgreSQL).
-    unique: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        unique[tuple(row.get(k) for k in keys)] = row
-    conn.execute(stmt, list(unique.values()))
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        values = f"VALUES ({', '.join([mark] * len(cols))})"
+        conn.exec_driver_sql(_insert_sql(conn, table, cols, keys, update_cols, values), records)
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Iterable[str]) -> None:
     """Insert rows whose natural key is new; existing rows stay as they are."""
     upsert(conn, table, rows, keys, update_existing=False)
+
+
+def _columns(conn: Connection, table: Table,
+             rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[Sequence[Any]], list[tuple[Any, ...]]]:
+    """Column names, the values SQLAlchemy would bind (its type processing: JSON for psycopg, SQLite dates as
+    text; NUL dropped from PostgreSQL text as `_drop_nul` does) column by column, and the rows as tuples of them.
+    Worked by column, so that the per-value steps run at C speed and cost little next to the COPY itself."""
+    dialect = conn.dialect
+    names = list(rows[0])
+    defaults = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
+    if any(not c.default.is_scalar for c in defaults):  # type: ignore[union-attr]
+        raise NotImplementedError(f"{table.name}: only scalar Python-side defaults are filled in")
+    cols = names + [c.name for c in defaults]
+    try:
+        get = itemgetter(*names)
+        records = list(map(get, rows)) if len(names) > 1 else [(v,) for v in map(get, rows)]
+    except KeyError:  # a row lacking a column of the first one: NULL there
+        records = [tuple(row.get(name) for name in names) for row in rows]
+    if defaults:
+        fill = tuple(c.default.arg for c in defaults)  # type: ignore[union-attr]
+        records = [record + fill for record in records]
+    columns: list[Sequence[Any]] = list(zip(*records, strict=True))
+    changed = False
+    for i, name in enumerate(cols):
+        type_ = table.c[name].type
+        process = type_.dialect_impl(dialect).bind_processor(dialect)
+        # Booleans only need their processor (a check, and int on SQLite) for values other than bool and None.
+        if process is not None and not (isinstance(type_, Boolean) and set(map(type, columns[i])) <= {bool, _NONE}):
+            columns[i], changed = list(map(process, columns[i])), True
+        if dialect.name == "postgresql" and isinstance(type_, String) and _has_nul(columns[i]):
+            columns[i], changed = [_no_nul(v) for v in columns[i]], True
+    return cols, columns, list(zip(*columns, strict=True)) if changed else records
+
+
+_NONE = type(None)
+_tzinfo = attrgetter("tzinfo")
+# Column type → (PostgreSQL type its binary COPY is written as, the Python types of values it takes as they are).
+# JSON arrives wrapped for psycopg by SQLAlchemy's processor, serialised by SQLAlchemy's serializer.
+_BINARY = {String: ("text", {str}), Text: ("text", {str}), JSON: ("json", {Json}), Integer: ("int4", {int}),
+           Float: ("float8", {float, int}), Boolean: ("bool", {bool}), Date: ("date", {date}),
+           DateTime: ("timestamp", {datetime})}
+
+
+def _binary_types(table: Table, cols: list[str], columns: list[Sequence[Any]]) -> list[str] | None:
+    """The types to COPY the columns as in binary, or None when a value is not of its column's own Python type
+    (binary COPY would refuse it where an INSERT has the server convert it) or a datetime carries a time zone."""
+    types = []
+    for name, values in zip(cols, columns, strict=True):
+        pg_type, python = _BINARY.get(type(table.c[name].type), ("", set()))
+        found = set(map(type, values)) - {_NONE}
+        if not found <= python or (found and pg_type == "timestamp"
+                                   and set(map(_tzinfo, filter(None, values))) != {None}):
+            return None
+        types.append(pg_type)
+    return types
+
+
+def _has_nul(column: Sequence[Any]) -> bool:
+    try:
+        return "\x00" in "".join(filter(None, column))  # one search over the whole column
+    except TypeError:  # a value that is no text
+        return any(isinstance(v, str) and "\x00" in v for v in column)
+
+
+def _insert_sql(conn: Connection, table: Table, cols: list[str], keys: list[str], update_cols: list[str],
+                source: str) -> str:
+    """INSERT INTO table (cols) <source> ON CONFLICT (keys) DO UPDATE SET … / DO NOTHING, for both back ends."""
+    quote = conn.dialect.identifier_preparer.quote
+    target = conn.dialect.identifier_preparer.format_table(table)
+    on_conflict = f"ON CONFLICT ({', '.join(map(quote, keys))}) "
+    if update_cols:
+        on_conflict += "DO UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update_cols)
+    else:
+        on_conflict += "DO NOTHING"
+    return f"INSERT INTO {target} ({', '.join(map(quote, cols))}) {source} {on_conflict}"
+
+
+def _pg_copy_upsert(conn: Connection, table: Table, cols: list[str], types: list[str],
+                    records: list[tuple[Any, ...]], keys: list[str], update_cols: list[str]) -> None:
+    """The batch through COPY. ON CONFLICT costs PostgreSQL about half of COPY's speed, so a batch whose first
+    key is new (a run's facts arrive with new keys) is COPYed straight into the table under a savepoint; a key
+    already there makes that COPY fail whole, and the batch — like one whose first key exists (a re-run) — goes
+    into a staging table with COPY and from there into the table by one INSERT … SELECT … ON CONFLICT."""
+    prep = conn.dialect.identifier_preparer
+    target, names = prep.format_table(table), ", ".join(map(prep.quote, cols))
+    where = " AND ".join(f"{prep.quote(k)} = %s" for k in keys)
+    first = tuple(records[0][cols.index(k)] for k in keys)
+    if conn.exec_driver_sql(f"SELECT 1 FROM {target} WHERE {where} LIMIT 1", first).first() is None:
+        try:
+            with conn.begin_nested():
+                _pg_copy(conn, f"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", types, records)
+            return
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "23505":  # unique_violation; anything else is an error
+                raise
+    # One staging table per table and column set, kept by the session and emptied at commit: creating one per
+    # batch would cost more catalog work than the batch's rows.
+    stage = "pg_temp." + prep.quote(f"_stage_{table.name}_{zlib.crc32(names.encode()):08x}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+                         f"SELECT {names} FROM {target} WITH NO DATA")
+    _pg_copy(conn, f"COPY {stage} ({names}) FROM STDIN (FORMAT BINARY)", types, records)
+    conn.exec_driver_sql(_insert_sql(conn, table, cols, keys, update_cols, f"SELECT {names} FROM {stage}"))
+    conn.exec_driver_sql(f"DELETE FROM {stage}")  # a second batch in the same transaction starts empty
+
+
+def _pg_copy(conn: Connection, statement: str, types: list[str], records: list[tuple[Any, ...]]) -> None:
+    """COPY … FROM STDIN on the connection's psycopg cursor, as a statement like the others: the engine's cursor
+    events fire (the statement deadline of monitor/dbwatch.py) and a driver error comes out as SQLAlchemy's, the
+    connection invalidated when it is lost — what callers such as the storage pipeline catch."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for fn in conn.dispatch.before_cursor_execute:
+            statement, _ = fn(conn, cursor, statement, (), None, False)
+        with cursor.copy(statement) as copy:
+            copy.set_types(types)
+            for record in records:
+                copy.write_row(record)
+        conn.dispatch.after_cursor_execute(conn, cursor, statement, (), None, False)
+    except BaseException as exc:  # SQLAlchemy's own handling of a failed statement (wrap, invalidate, events)
+        conn._handle_dbapi_exception(exc, statement, (), cursor, None)
+    finally:
+        cursor.close()
 
 
 def natural_key(table: Table) -> list[str]:

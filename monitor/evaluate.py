@@ -12,7 +12,9 @@ kept); one no longer seen is resolved — only when its indicator was judged thi
 probed, a homepage that did not load or an indicator without data leaves its violations as they are); one seen
 again is re-opened; one a reviewer marked false_positive stays suppressed — it is recorded but counts neither
 toward the verdict nor toward its indicator's totals (five blank columns, one of them a false positive, are four).
-All times are the monitoring point, so a re-run gives the same rows.
+All times are the monitoring point, so a re-run gives the same rows. One evaluation is one transaction: killed
+half-way, it leaves nothing of itself (the previous evaluation's rows stay as they were). Only finished runs are
+judged: a run still running, killed (monitor/runs.py) or cut short never is, also when named with --run.
 
     govmon evaluate --period 2021Q1 --as-of 2021-03-03 [--run RUN_ID] [--rulebook FILE] [--not-monitored CODES]
     govmon review --violation 17 --state false_positive --note "栏目已于2021-02-20撤并"
@@ -44,6 +46,7 @@ from monitor.periods import (
     quarter_bounds,
     resolve_period,
 )
+from monitor.runs import mark_killed, status_label
 
 REVIEW_STATES = ("pending", "confirmed", "false_positive", "doubtful")
 
@@ -150,7 +153,11 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
                          f"known: {', '.join(known)}")
     monitored = [r for r in rules if r.code not in not_monitored]
     summary = EvaluationSummary(period, as_of, not_monitored=tuple(not_monitored))
-    with engine.connect() as conn:
+    # One transaction for the whole evaluation: a process killed half-way leaves none of its findings, verdicts or
+    # violations (the database rolls it back), never some sites judged and others not.
+    with engine.begin() as conn:
+        for given in (run_id, account_run, channel_run):
+            refuse_unfinished(conn, given)
         if run_id is not None:
             observed = run_date(conn, run_id)
             if observed is not None and not since <= observed <= as_of.date():
@@ -158,11 +165,10 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
                                  f"point {as_of:%Y-%m-%d}")
         query = select(db.websites).where(db.websites.c.active.is_(True)).order_by(db.websites.c.site_code)
         targets = [dict(r._mapping) for r in conn.execute(query) if not sites or r.site_code in sites]
-    skipped = [Finding(code, "", SKIPPED, NOT_MONITORED, "", "", {}) for code in not_monitored
-               if code in {r.code for r in rules}]
-    for site in targets:
-        code = site["site_code"]
-        with engine.begin() as conn:
+        skipped = [Finding(code, "", SKIPPED, NOT_MONITORED, "", "", {}) for code in not_monitored
+                   if code in {r.code for r in rules}]
+        for site in targets:
+            code = site["site_code"]
             run = run_id or latest_run(conn, code, as_of.date(), since)
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
             facts.channel_run = channel_run or latest_channel_run(conn, code, as_of.date(), since)
@@ -176,42 +182,53 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
                 findings = no_data_findings([r.code for r in monitored if r.scope != WINDOW], since, as_of)
                 to_run = [r for r in monitored if r.scope == WINDOW]
             findings += run_rules(to_run, facts, book, as_of.date(), code) + skipped
-            result = verdict(site["kind"], findings, book, facts.suppressed)
+            result = verdict(site["kind"], findings, book, facts.suppressed,
+                             vetoes_monitored=any(book[r.code].kind == "veto" for r in monitored))
             store_findings(conn, period, as_of, ("website", code), findings)
             _store_verdict(conn, period, as_of, ("website", code), site["region_code"], result)
             update_violations(conn, as_of, ("website", code), findings)
-        summary.add(code, result)
-    if not sites:
-        summary.accounts = evaluate_accounts(engine, period, as_of, since, book, not_monitored, account_run)
+            summary.add(code, result)
+        if not sites:
+            summary.accounts = evaluate_accounts(conn, period, as_of, since, book, not_monitored, account_run)
     return summary
 
 
-def evaluate_accounts(engine: Engine, period: str, as_of: datetime, since: date, book: Rulebook,
+def refuse_unfinished(conn: Connection, run_id: str | None) -> None:
+    """Refuse to judge a given run that did not finish: still running, killed, cut short or locked out."""
+    if run_id is None:
+        return
+    status = conn.execute(select(db.runs.c.status).where(db.runs.c.run_id == run_id)).scalar()
+    if status is not None and status != "finished":
+        raise ValueError(f"run {run_id} is {status} ({status_label(status)}), not finished: a run that did not "
+                         f"finish is never judged; judge another run or re-run it with --run-id {run_id}")
+
+
+def evaluate_accounts(conn: Connection, period: str, as_of: datetime, since: date, book: Rulebook,
                       not_monitored: tuple[str, ...], run_id: str | None = None) -> EvaluationSummary:
-    """Judge every active new-media account from `run_id` (when it read the account) or its latest reading."""
+    """Judge every active new-media account from `run_id` (when it read the account) or its latest reading, inside
+    the caller's transaction."""
     rules = rules_for("account")
     monitored = [r for r in rules if r.code not in not_monitored]
     skipped = [Finding(r.code, "", SKIPPED, NOT_MONITORED, "", "", {}) for r in rules if r.code in not_monitored]
     summary = EvaluationSummary(period, as_of, kind="account")
-    with engine.connect() as conn:
-        registry = active_accounts(conn)
+    registry = active_accounts(conn)
     for account in registry:
         key = ("account", account.key_text)
-        with engine.begin() as conn:
-            facts = load_account_facts(conn, account, run_id, registry) if run_id is not None else None
-            if facts is None or facts.check is None:  # not read by the given run: its latest reading, if any
-                run = latest_account_run(conn, account.platform, account.account, as_of.date(), since)
-                facts = load_account_facts(conn, account, run, registry)
-            if facts.check is None:
-                summary.no_data.append(account.key_text)
-                findings = no_data_findings([r.code for r in monitored], since, as_of)
-            else:
-                findings = run_rules(monitored, facts, book, as_of.date(), account.key_text)
-            findings += skipped
-            result = verdict(ACCOUNT, findings, book, facts.suppressed)
-            store_findings(conn, period, as_of, key, findings)
-            _store_verdict(conn, period, as_of, key, account.region_code, result)
-            update_violations(conn, as_of, key, findings)
+        facts = load_account_facts(conn, account, run_id, registry) if run_id is not None else None
+        if facts is None or facts.check is None:  # not read by the given run: its latest reading, if any
+            run = latest_account_run(conn, account.platform, account.account, as_of.date(), since)
+            facts = load_account_facts(conn, account, run, registry)
+        if facts.check is None:
+            summary.no_data.append(account.key_text)
+            findings = no_data_findings([r.code for r in monitored], since, as_of)
+        else:
+            findings = run_rules(monitored, facts, book, as_of.date(), account.key_text)
+        findings += skipped
+        result = verdict(ACCOUNT, findings, book, facts.suppressed,
+                         vetoes_monitored=any(book[r.code].kind == "veto" for r in monitored))
+        store_findings(conn, period, as_of, key, findings)
+        _store_verdict(conn, period, as_of, key, account.region_code, result)
+        update_violations(conn, as_of, key, findings)
         summary.add(account.key_text, result)
     return summary
 
@@ -263,6 +280,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     engine = db.engine_for(database_url(args.database))
     upgrade(engine)
+    mark_killed(engine)  # a crawl killed outright left its run `running`: say so (it is never judged either way)
     sites = [s for s in args.sites.split(",") if s] or None
     not_monitored = None if args.not_monitored is None else tuple(c for c in args.not_monitored.split(",") if c)
     if args.run is not None:

@@ -29,11 +29,19 @@ response whose final URL the policy refuses is discarded (ForbiddenAddressError)
 intermediate hops of a redirect chain (Playwright routes only a chain's first URL; the final URL is still checked,
 so the content is never kept), WebSockets and service-worker fetches (not routed), and DNS rebinding (Chromium
 resolves names again itself after the check).
+
+Response headers are capped (MONITOR_MAX_HEADER_BYTES, the status line and every header line together) while they
+arrive: Twisted's parser limits each line but keeps any number of them, so a server sending endless headers would
+fill the memory. Past the cap the connection is aborted and the fetch fails with HeadersTooLargeError (outcome
+`too_large`); nothing past the cap is read into memory. A single line may use the whole cap (Chromium too has no
+shorter per-line limit), where Twisted alone stops at 16 KiB.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -43,10 +51,18 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import (
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+)
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, DownloadFailedError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from twisted.python.failure import Failure
+from twisted.web._newclient import BODY, HEADER, STATUS, HTTP11ClientProtocol
 from twisted.web.client import HTTPConnectionPool
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
@@ -189,6 +205,83 @@ class _PinnedTLSPolicy:
         return getattr(self.inner, name)
 
 
+HEADERS_TOO_LARGE_REASON = "响应头超过上限"
+
+
+class HeadersTooLargeError(IgnoreRequest):
+    """A response whose status line and headers exceed MONITOR_MAX_HEADER_BYTES (outcome too_large). An
+    IgnoreRequest: retrying would only read the same headers again, and it is no error of the crawler."""
+
+    def __init__(self, limit: int, url: str = "") -> None:
+        self.limit, self.url = limit, url
+        super().__init__(f"{HEADERS_TOO_LARGE_REASON}({limit} 字节),已中止下载" + (f": {url}" if url else ""))
+
+
+class _CappedParser(_LenientHTTPClientParser):
+    """Scrapy's lenient response parser, counting the bytes of the status line and headers as they arrive."""
+
+    max_header_bytes = 0
+    _header_bytes = 0
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's interface
+        if not self.max_header_bytes or self.state not in (STATUS, HEADER):
+            super().dataReceived(data)
+            return
+        room = self.max_header_bytes - self._header_bytes
+        if len(data) <= room:
+            self._header_bytes += len(data)
+            super().dataReceived(data)
+            return
+        # Only what fits is parsed: if the headers end within it, the rest is body (or, the response being
+        # complete, bytes Twisted would drop as well); if not, the headers are too large.
+        self._header_bytes = self.max_header_bytes
+        super().dataReceived(data[:room])
+        if self.state in (STATUS, HEADER):
+            raise HeadersTooLargeError(self.max_header_bytes)
+        if self.state == BODY:
+            super().dataReceived(data[room:])
+
+    def lineLengthExceeded(self, line: bytes) -> None:  # noqa: N802 - Twisted's interface
+        raise HeadersTooLargeError(self.max_header_bytes or self.MAX_LENGTH)
+
+
+class _CappedProtocol(_LenientHTTP11ClientProtocol):
+    max_header_bytes = 0
+
+    def request(self, request: Any) -> Any:
+        d = super().request(request)
+        assert self._parser is not None  # request() always makes one (see Scrapy's _LenientHTTP11ClientProtocol)
+        self._parser.__class__ = _CappedParser
+        self._parser.max_header_bytes = self.max_header_bytes
+        if self.max_header_bytes:
+            self._parser.MAX_LENGTH = self.max_header_bytes + 1  # the total cap applies first
+        return d
+
+    def _giveUp(self, reason: Failure) -> None:  # noqa: N802 - Twisted's naming
+        if reason.check(HeadersTooLargeError):
+            self.transport.abortConnection()  # stop reading now; a graceful close would wait for the server
+        super()._giveUp(reason)
+
+
+class _CappedFactory(_LenientHTTP11ClientFactory):
+    def __init__(self, quiescent_callback: Callable[[Any], None], metadata: object, max_header_bytes: int) -> None:
+        super().__init__(quiescent_callback, metadata)
+        self.max_header_bytes = max_header_bytes
+
+    def buildProtocol(self, addr: Any) -> HTTP11ClientProtocol:  # noqa: N802 - Twisted's interface
+        protocol = _CappedProtocol(self._quiescentCallback)
+        protocol.max_header_bytes = self.max_header_bytes
+        return protocol
+
+
+def headers_too_large(exc: BaseException) -> HeadersTooLargeError | None:
+    """The HeadersTooLargeError inside a failed download (Scrapy wraps Twisted's ResponseFailed, which lists it)."""
+    for reason in getattr(exc.__cause__, "reasons", None) or []:
+        if isinstance(reason, Failure) and reason.check(HeadersTooLargeError):
+            return reason.value
+    return None
+
+
 class _PinnedPool(HTTPConnectionPool):
     """Keeps pooled connections of different host names apart when they share an address (a TLS connection made
     with one name's SNI is never reused for another name)."""
@@ -222,8 +315,17 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
         pool = _PinnedPool(reactor, persistent=True)
         pool.maxPersistentPerHost = self._pool.maxPersistentPerHost
-        pool._factory = self._pool._factory  # Scrapy's lenient HTTP/1.1 client
+        # Scrapy's lenient HTTP/1.1 client, with the header cap
+        pool._factory = functools.partial(_CappedFactory,
+                                          max_header_bytes=crawler.settings.getint("MONITOR_MAX_HEADER_BYTES"))
         self._pool = pool
+        # Each host gets at most CONCURRENT_REQUESTS_PER_IP (else _PER_DOMAIN) requests at a time. Scrapy 2.19's
+        # downloader does not hold it: `Downloader._process_queue` starts every queued request of a slot before
+        # any of them counts as transferring, so without a download delay a burst of link checks reached one host
+        # 14-18 at a time with a limit of 2 (measured at the server; tests/test_sweep.py).
+        s = crawler.settings
+        self.per_host = s.getint("CONCURRENT_REQUESTS_PER_IP") or s.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self._user_abort: Callable[[Any], Awaitable[bool] | bool] | None = self.abort_request
         self.abort_request = self._abort_rendered
 
@@ -233,6 +335,16 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return self._addresses[host]
 
     async def download_request(self, request: Request) -> Response:  # type: ignore[override]
+        if self.per_host <= 0:
+            return await self._timed(request)
+        key = request.meta.get("download_slot") or urlparse_cached(request).hostname or ""
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = asyncio.Semaphore(self.per_host)
+        async with host:  # waiting here is before the download: its timeout and timing do not count it
+            return await self._timed(request)
+
+    async def _timed(self, request: Request) -> Response:
         started = time.monotonic()
         try:
             return await self._download(request)
@@ -276,6 +388,10 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
             mapped.meta["download_timeout"] = timeout
         try:
             response = await super().download_request(mapped)
+        except DownloadFailedError as exc:
+            if (too_large := headers_too_large(exc)) is not None:
+                raise HeadersTooLargeError(too_large.limit, request.url) from exc
+            raise
         finally:
             if token is not None:
                 _PINNED.reset(token)

@@ -10,6 +10,7 @@ footers written by a script.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import sys
 import time
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         facts, note = inspect_page(args.source, host_map=host_map, ref=ref, rendered=args.render,
                                    base_url=args.base_url)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # http.client: > 100 header lines, > 64 KiB one
         print(f"cannot inspect {args.source}: {exc}", file=sys.stderr)
         return 1
     if args.json:

@@ -59,6 +59,7 @@ class PageItem(Observation):
     footer_zhaocuo: bool | None = None
     footer_sponsor: str | None = None
     text_sample: str | None = None
+    cut: dict[str, int] | None = None  # what extraction left out past its caps ({"links": 97000}); None = nothing
 
 
 @dataclass

@@ -7,9 +7,10 @@ import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request, retry_logger
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
@@ -115,3 +116,36 @@ class RetryAfterMiddleware(RetryMiddleware):
             return None
         downloader = engine.downloader
         return downloader.slots.get(downloader.get_slot_key(request))
+
+
+READ_AHEAD = "_read_ahead"  # meta key: a page's reading done in a worker thread
+
+
+class ReadInThread:
+    """Reads a big page (extraction: parse, walk, dates, lists, links, footer) in a worker thread before its callback,
+    so one heavy page does not stall every other site's requests on the reactor thread.
+
+    Extraction is linear and bounded per page, but a page of 100,000 links still takes seconds of Python; here the
+    reactor keeps serving other downloads meanwhile (the thread holds the GIL only in turns). Pages smaller than
+    MONITOR_READ_IN_THREAD_BYTES are read in their callback: for them a thread hand-off costs more than it saves.
+    The spider says which responses are its pages (`read_ahead(request)`) and finds the reading in their meta.
+    """
+
+    def __init__(self, crawler: Crawler, min_bytes: int) -> None:
+        self.crawler = crawler
+        self.min_bytes = min_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReadInThread:
+        min_bytes = crawler.settings.getint("MONITOR_READ_IN_THREAD_BYTES")
+        if min_bytes <= 0:
+            raise NotConfigured("MONITOR_READ_IN_THREAD_BYTES is 0: pages are read in their callbacks")
+        return cls(crawler, min_bytes)
+
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        spider = self.crawler.spider
+        wants = getattr(spider, "read_ahead", None)
+        if wants is None or len(response.body) < self.min_bytes or not wants(request):
+            return response
+        request.meta[READ_AHEAD] = await asyncio.to_thread(spider.read_now, response)
+        return response

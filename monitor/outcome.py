@@ -1,7 +1,9 @@
 """Classify how a fetch ended: the outcome classes stored in pages.outcome and link_checks.outcome.
 
 ok · http (any status ≥ 300 that was not followed; the status is stored beside) · timeout · dns · refused · tls ·
-too_large · not_html · empty · unparsable · redirect_loop · connection (reset or closed mid-way) ·
+too_large (a body over DOWNLOAD_MAXSIZE, before or after decompression, or headers over MONITOR_MAX_HEADER_BYTES:
+the fetch is stopped at the limit; 响应头超过上限 / 解压后超过下载上限 in the error column) · not_html · empty ·
+unparsable · redirect_loop · connection (reset or closed mid-way) ·
 no_aaaa / no_route (IPv6 probe) · forbidden (refused by the address policy before any connection: the host is or
 resolves to an internal or reserved address, monitor/guard.py; the reason 目标地址为内网或保留地址,已拒绝访问 is stored
 in the error column) · error (anything else).
@@ -20,14 +22,23 @@ from __future__ import annotations
 
 from scrapy import exceptions
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.internet import error as txerror
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from monitor.guard import FORBIDDEN, ForbiddenAddressError
+from monitor.hostmap import HeadersTooLargeError, headers_too_large
 
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
 INTERSTITIAL_OUTCOMES = ("challenge", "blocked", "login", "moved", "unrendered")
+DECOMPRESSED_TOO_LARGE = "解压后超过下载上限,已中止解压"
+
+
+def _decompression_bomb(exc: BaseException) -> bool:
+    """HttpCompressionMiddleware's IgnoreRequest for a body that inflates past DOWNLOAD_MAXSIZE (Scrapy decompresses
+    in 64 KiB steps and stops at the limit); told by its cause, not its text, which holds the URL."""
+    return isinstance(exc, IgnoreRequest) and isinstance(exc.__cause__, _DecompressionMaxSizeExceeded)
 
 
 def _tls_failure(exc: BaseException) -> bool:
@@ -38,6 +49,8 @@ def _tls_failure(exc: BaseException) -> bool:
 def classify_exception(exc: BaseException) -> str:
     if isinstance(exc, ForbiddenAddressError):  # an IgnoreRequest: before the IgnoreRequest readings below
         return FORBIDDEN
+    if isinstance(exc, HeadersTooLargeError) or _decompression_bomb(exc) or headers_too_large(exc) is not None:
+        return "too_large"
     # Scrapy ≥ 2.14 wraps Twisted's errors in its own; the original stays in __cause__.
     scrapy_classes = {
         exceptions.CannotResolveHostError: "dns",
@@ -81,6 +94,10 @@ def classify_failure(failure: Failure) -> str:
 
 def describe(failure: Failure) -> str:
     exc = failure.value
+    if _decompression_bomb(exc):
+        return f"{DECOMPRESSED_TOO_LARGE}: {exc}"[:500]
+    if (inner := headers_too_large(exc)) is not None:  # unwrapped by the download handler; kept for other paths
+        exc = inner
     return f"{type(exc).__name__}: {exc}"[:500]
 
 

@@ -50,6 +50,12 @@ MONITOR_MAX_DISCOVERED_COLUMNS = 60
 MONITOR_CHECK_LINKS = True
 MONITOR_CHECK_EXTERNAL_LINKS = True
 
+# The full link sweep (`govmon sweep`, monitor/spiders/sweep.py): per site, at most this many pages visited and
+# this many link steps from the homepage (each further list page of a column is one step deeper); 0 = no bound.
+# Pages a bound leaves out are not visited but their links are checked, and they are counted and reported per site.
+MONITOR_SWEEP_MAX_PAGES = 20000
+MONITOR_SWEEP_MAX_DEPTH = 100
+
 # Pages whose footer is written by a script are read again from a Chromium-rendered DOM (scrapy-playwright).
 MONITOR_RENDER_SCRIPT_FOOTERS = True
 # List pages without a static list that show signs of building it by script (a single-page shell, a template, an XHR
@@ -114,8 +120,24 @@ MONITOR_NOT_MONITORED = ""
 # Empty: the library only; a deadline reaching an unknown year is 待定, with a warning naming the year.
 MONITOR_HOLIDAYS = ""
 
+# Pages of at least this many bytes are read (parsed and extracted) in a worker thread instead of on the reactor
+# thread, so a page of 100,000 links does not stall every other site's downloads (monitor/middlewares.py
+# ReadInThread; 0 = every page in its callback). Below it the hand-off costs more than it saves.
+MONITOR_READ_IN_THREAD_BYTES = 256 * 1024
+
 # Rows per database transaction in the storage pipeline.
 MONITOR_BATCH_SIZE = 500
+# Seconds between writes of every row the storage pipeline holds (monitor/extensions/flush.py; 0 = off): a crawl
+# killed outright (kill -9, OOM, power cut) loses at most this interval's rows, which a re-run with the same
+# --run-id fills in. Its run is then marked `killed` by the next crawl, `govmon evaluate` or `govmon runs`.
+MONITOR_FLUSH_SECONDS = 30.0
+
+# Seconds a PostgreSQL statement or commit may wait for the server's answer before its connection is given up
+# (monitor/dbwatch.py; 0 = no limit). libpq has no read timeout and a frozen server's kernel still acknowledges
+# packets, so without it a stopped server stops the crawl. A crawl keeps the rows of a statement given up and tries
+# again later (spilling them to a file if the server never answers); commands fail with an error. Long enough for
+# the heaviest evaluation or report query of a large region.
+MONITOR_DB_TIMEOUT = 300
 
 # The visible body text kept per page for text checks (typos, personal data), in characters.
 MONITOR_TEXT_SAMPLE_CHARS = 20000
@@ -132,6 +154,8 @@ EXTENSIONS = {
     "monitor.extensions.outcomes.CrawlOutcomes": 500,
     # One run of a job per database at a time, however it was started (govmon, scrapy crawl, Scrapyd).
     "monitor.extensions.joblock.JobLock": 100,
+    # Writes the rows the storage pipeline holds every MONITOR_FLUSH_SECONDS (bounds the loss of a kill -9).
+    "monitor.extensions.flush.PeriodicFlush": 510,
 }
 # A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
 # error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own
@@ -155,6 +179,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a page larger than this is recorded as too_large, not downloaded
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Status line and headers of one response, counted while they arrive (monitor/hostmap.py); past it the connection
+# is aborted and the fetch recorded too_large (响应头超过上限). 256 KiB is Chromium's own limit (what the rendered
+# pages and a visitor's browser accept; curl stops at 300 KiB); 0 = no cap (only Twisted's 16 KiB per line).
+MONITOR_MAX_HEADER_BYTES = 256 * 1024
 DEPTH_LIMIT = 6
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
@@ -171,6 +199,8 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.middlewares.RetryAfterMiddleware": 550,
     # Drops every request of a crawl whose job is running already (monitor/extensions/joblock.py).
     "monitor.extensions.joblock.RefusedJobMiddleware": 10,
+    # Big pages are read (extracted) in a worker thread, after redirects and decompression, before their callback.
+    "monitor.middlewares.ReadInThread": 20,
 }
 
 SPIDER_MIDDLEWARES = {

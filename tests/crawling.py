@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.utils.defer import maybe_deferred_to_future
 
@@ -21,3 +23,12 @@ async def crawl(spider: str | type, settings: dict[str, Any], **spider_args: Any
     crawler = runner.create_crawler(spider)
     await maybe_deferred_to_future(runner.crawl(crawler, **spider_args))
     return crawler
+
+
+def one_site_registry(tmp_path: Path, code: str, name: str, homepage: str) -> Path:
+    """A registry file of one 州级 portal in 红河州, for tests that serve their own site."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump({"websites": [
+        {"site_code": code, "name": name, "homepage": homepage, "region_code": "532500",
+         "region_name": "红河州", "level": "州级", "kind": "门户"}]}, allow_unicode=True), encoding="utf-8")
+    return path

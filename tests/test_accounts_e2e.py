@@ -12,6 +12,9 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import select
 
 from monitor import db
+from monitor.checks.rulebook import load_rulebook
+from monitor.checks.rules import rules_for
+from monitor.checks.scoring import NO_VETO_MONITORED
 from monitor.evaluate import evaluate
 from monitor.migrate import upgrade
 from monitor.registry import import_files
@@ -20,6 +23,8 @@ from monitor.simweb.expected import expected_accounts
 from monitor.simweb.scenario import load_scenario
 from monitor.simweb.server import SimWeb
 from tests.crawling import crawl
+
+BOOK = load_rulebook("")
 
 
 async def read_accounts(name: str, url: str, tmp_path: Path):
@@ -61,6 +66,16 @@ async def test_every_defect_on_demand_is_found_and_nothing_else(sqlite_url: str,
     with engine.connect() as conn:
         rendered = {r.platform for r in conn.execute(select(db.account_checks)) if r.rendered}
     assert rendered == {"抖音号"}  # Chromium only where the platform builds the page by script
+
+    # An office that declares every veto indicator of new media not monitored gets no 合格 account: nothing said
+    # any account passes them. Each is 待定 with that reason; the other indicators are still reported.
+    vetoes = tuple(r.code for r in rules_for("account") if BOOK[r.code].kind == "veto")
+    as_of = datetime.combine(scenario.as_of, datetime.min.time())
+    summary = evaluate(engine, "2021Q1", as_of, not_monitored=("site_unreachable", *vetoes))
+    assert summary.accounts.results.get("合格", 0) == 0 and summary.accounts.results["待定"] == len(truth)
+    with engine.connect() as conn:
+        reasons = {r.reasons for r in conn.execute(select(db.verdicts).where(db.verdicts.c.target_kind == "account"))}
+    assert reasons == {NO_VETO_MONITORED}
 
 
 @deferred_f_from_coro_f

@@ -16,12 +16,15 @@ import yaml
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import func, select
+from twisted.python.failure import Failure
 
 from monitor import db
 from monitor.checks.outcomes import link_state
 from monitor.commands import EXIT_NO_SITES, EXIT_NOTHING_READ, crawl_outcomes
 from monitor.extensions.outcomes import HEADERS, CrawlOutcomes, home_text
+from monitor.hostmap import HEADERS_TOO_LARGE_REASON, HeadersTooLargeError
 from monitor.migrate import upgrade
+from monitor.outcome import DECOMPRESSED_TOO_LARGE, classify_exception, classify_failure, describe
 from monitor.registry import import_files
 from monitor.simweb import templates
 from monitor.simweb.expected import expected
@@ -202,3 +205,53 @@ def test_cli_exits_non_zero_when_there_is_nothing_to_crawl(tmp_path: Path) -> No
     help_text = subprocess.run([sys.executable, "-m", "monitor.cli", "crawl", "--help"], capture_output=True,
                                text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60).stdout
     assert f"  {EXIT_NOTHING_READ}   no site could be read at all" in help_text
+
+
+# ------------------------------------------------------------------ too_large: decompression bombs and huge headers
+
+
+def bomb_failure(url: str, encoding: str, body: bytes, maxsize: int) -> Failure:
+    """What Scrapy's HttpCompressionMiddleware raises for a body that inflates past maxsize, as the errback gets it."""
+    from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    middleware = HttpCompressionMiddleware.from_crawler(get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": maxsize}))
+    request = Request(url)
+    response = HtmlResponse(url, body=body, headers={"Content-Encoding": encoding}, request=request)
+    try:
+        middleware.process_response(request, response)
+    except IgnoreRequest:
+        return Failure()
+    raise AssertionError("the bomb was not refused")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_a_decompression_bomb_is_too_large_with_its_reason(encoding: str) -> None:
+    import gzip
+    import zlib
+
+    import brotli
+
+    inflated = b" " * (4 * 1024 * 1024)
+    body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding](inflated)
+    # "redirect" in the URL: the IgnoreRequest readings by text (redirect_loop) must not catch it first.
+    failure = bomb_failure("http://www.hh.gov.cn/redirect/page.html", encoding, body, 1024 * 1024)
+    assert classify_failure(failure) == "too_large"
+    assert describe(failure).startswith(DECOMPRESSED_TOO_LARGE)
+
+
+def test_other_ignored_requests_keep_their_outcomes() -> None:
+    from scrapy.exceptions import IgnoreRequest
+
+    assert classify_exception(IgnoreRequest("max redirections reached")) == "redirect_loop"
+    assert classify_exception(IgnoreRequest("body exceeded DOWNLOAD_MAXSIZE during decompression")) == "error"
+
+
+def test_headers_too_large_is_too_large_with_its_reason() -> None:
+    exc = HeadersTooLargeError(262144, "http://www.hh.gov.cn/")
+    assert classify_exception(exc) == "too_large"
+    assert describe(Failure(exc)) == f"HeadersTooLargeError: {HEADERS_TOO_LARGE_REASON}(262144 字节),已中止下载: " \
+                                     "http://www.hh.gov.cn/"
+    assert link_state("too_large", None) == "ok"  # the link leads somewhere: never a broken link

@@ -1,13 +1,25 @@
-"""Host map parsing and the Retry-After reading used by the polite retry middleware."""
+"""Host map parsing, the Retry-After reading used by the polite retry middleware, and the response header cap of
+the download handler (over real connections on loopback)."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_f_from_coro_f
+from twisted.python.failure import Failure
 
-from monitor.hostmap import HostMapError, chromium_rules, lookup, parse_host_map
+from monitor.hostmap import HEADERS_TOO_LARGE_REASON, HostMapError, chromium_rules, lookup, parse_host_map
 from monitor.middlewares import retry_after_seconds
+from monitor.outcome import classify_failure, describe
+from tests.crawling import crawl
 
 
 def test_parse_and_lookup_exact_and_wildcard() -> None:
@@ -32,3 +44,125 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert retry_after_seconds("Wed, 03 Mar 2021 07:00:00 GMT", now=now) == 0.0
     assert retry_after_seconds(b"soon") is None
     assert retry_after_seconds(None) is None
+
+
+# ------------------------------------------------------------------ the response header cap (real crawls on loopback)
+
+
+class RawServer:
+    """A TCP server on loopback answering each request on a kept-alive connection with the next prepared bytes;
+    notes whether the client closed the connection before a response was fully sent."""
+
+    def __init__(self, responses: list[bytes]) -> None:
+        self.responses = responses
+        self.cut_short = 0
+        self.requests = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def __enter__(self) -> RawServer:
+        threading.Thread(target=self.serve, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):  # the client may reset the connection: that is the point
+            buffer = b""
+            while self.responses:
+                while b"\r\n\r\n" not in buffer:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buffer += data
+                buffer = buffer.split(b"\r\n\r\n", 1)[1]
+                self.requests += 1
+                try:
+                    conn.sendall(self.responses.pop(0))
+                except OSError:
+                    self.cut_short += 1
+                    return
+
+
+def response(header_bytes: int, body: bytes = b"<html><body>fine</body></html>", line: int = 1000) -> bytes:
+    """A 200 response whose status line and headers take exactly header_bytes (filler lines of `line` bytes)."""
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n".encode()
+    lines = []
+    room = header_bytes - len(head) - 2  # the blank line
+    while room:
+        size = min(line, room)
+        if 0 < room - size < 8:  # the last line needs 8 bytes at least
+            size = room - 8
+        lines.append(b"X-F: " + b"a" * (size - 7) + b"\r\n")
+        room -= size
+    data = head + b"".join(lines) + b"\r\n"
+    assert len(data) == header_bytes, (len(data), header_bytes)
+    return data + body
+
+
+class HeaderFetch(scrapy.Spider):
+    name = "header_fetch"
+
+    def __init__(self, urls: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls.split()
+        self.results: list[tuple[str, str]] = []
+
+    async def start(self) -> AsyncIterator[Request]:
+        for i, url in enumerate(self.urls):  # one after another: the second reuses the first's connection
+            yield Request(url, callback=self.parsed, errback=self.failed, dont_filter=True, priority=-i)
+
+    def parsed(self, response: Response) -> None:
+        self.results.append(("ok", response.text))
+
+    def failed(self, failure: Failure) -> None:
+        self.results.append((classify_failure(failure), describe(failure)))
+
+
+BARE = {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "SPIDER_MIDDLEWARES": {}, "RETRY_TIMES": 0, "DOWNLOAD_TIMEOUT": 5,
+        "CONCURRENT_REQUESTS": 1, "MONITOR_HOST_MAP": "www.cap.gov.cn=127.0.0.1:{port}"}
+
+
+async def fetch_all(server: RawServer, count: int, **settings: Any) -> list[tuple[str, str]]:
+    bare = BARE | {"MONITOR_HOST_MAP": BARE["MONITOR_HOST_MAP"].format(port=server.port)}
+    crawler = await crawl(HeaderFetch, bare | {"SPIDER_MODULES": []} | settings,
+                          urls=" ".join(f"http://www.cap.gov.cn/{i}" for i in range(count)))
+    return crawler.spider.results  # type: ignore[union-attr]
+
+
+@deferred_f_from_coro_f
+async def test_headers_up_to_the_cap_are_read_and_the_count_starts_again_per_response() -> None:
+    cap = 8192
+    # Headers of exactly the cap, their body in the same write; then the same again on the kept-alive connection.
+    with RawServer([response(cap), response(cap, b"<html><body>again</body></html>")]) as server:
+        results = await fetch_all(server, 2, MONITOR_MAX_HEADER_BYTES=cap)
+    assert results == [("ok", "<html><body>fine</body></html>"), ("ok", "<html><body>again</body></html>")]
+    assert server.requests == 2 and server.cut_short == 0
+
+
+@deferred_f_from_coro_f
+async def test_headers_past_the_cap_are_too_large_and_the_connection_is_dropped() -> None:
+    cap = 8192
+    with RawServer([response(cap + 1), response(64 * 1024 * 1024, line=4000)]) as server:
+        results = await fetch_all(server, 2, MONITOR_MAX_HEADER_BYTES=cap)
+    assert [outcome for outcome, _ in results] == ["too_large", "too_large"]
+    assert all(f"{HEADERS_TOO_LARGE_REASON}({cap} 字节)" in error for _, error in results), results
+    assert server.cut_short >= 1  # the 64 MiB were not read: the client closed while the server was still sending
+
+
+@deferred_f_from_coro_f
+async def test_one_long_header_line_is_read_within_the_cap() -> None:
+    # Twisted alone drops a connection at a 16 KiB line ("connection", 待定); browsers read it, so does the crawl.
+    with RawServer([response(100 * 1024, line=90 * 1024), response(300 * 1024, line=290 * 1024)]) as server:
+        results = await fetch_all(server, 2)
+    assert results[0] == ("ok", "<html><body>fine</body></html>")
+    assert results[1][0] == "too_large" and HEADERS_TOO_LARGE_REASON in results[1][1]  # over the 256 KiB default

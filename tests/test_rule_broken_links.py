@@ -11,7 +11,7 @@ import pytest
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS
 from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import broken_links
-from tests.rule_facts import AS_OF, BOOK, HOME, facts, link, site_level
+from tests.rule_facts import AS_OF, BOOK, HOME, facts, link, page, site_level
 
 
 def judge(links, book=BOOK):
@@ -73,3 +73,20 @@ def test_deduction_per_place_from_the_rulebook(tmp_path: Path) -> None:
                       link(HOME + "c", "timeout", None)], book)
     assert broken_links.deduction(findings, book[broken_links.CODE]) == 1.5  # the inconclusive one costs nothing
     assert broken_links.deduction(findings, BOOK[broken_links.CODE]) == 0  # national points unknown
+
+
+def test_links_left_unchecked_past_the_per_page_cap_leave_the_indicator_inconclusive() -> None:
+    """A page of 100,000 links had 97,000 never checked (pages.cut): none broken among the checked ones is not
+    合格; a broken one found still fails, the unchecked ones noted."""
+    crowded = [page(), page(HOME + "map.html", role="article", cut={"links": 97000, "entries": 3})]
+    f = site_level(broken_links.check(facts(links=[link(HOME + "a", "ok", 200)], pages=crowded),
+                                      BOOK[broken_links.CODE], AS_OF))
+    assert (f.outcome, f.reason) == (INCONCLUSIVE, "部分链接超出每页上限未检查,待复核")
+    assert f.observed == "首页不可用链接0个,其他页面0个,另有97000个链接超出每页上限未检查"
+    assert f.evidence == {"home": 0, "other": 0, "as_of": str(AS_OF), "unchecked": 97000}
+    broken = site_level(broken_links.check(facts(links=[link(HOME + "a", "http", 404)], pages=crowded),
+                                           BOOK[broken_links.CODE], AS_OF))
+    assert (broken.outcome, broken.evidence["unchecked"]) == (FAIL, 97000)
+    other_cuts = [page(cut={"xhr_lists": 5})]  # nothing of the links was left out
+    assert site_level(broken_links.check(facts(links=[], pages=other_cuts), BOOK[broken_links.CODE],
+                                         AS_OF)).outcome == PASS

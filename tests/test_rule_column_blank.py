@@ -66,6 +66,21 @@ def test_an_unread_list_page_makes_an_empty_column_inconclusive_unless_the_page_
     assert [f.outcome for f in judge([col], pages=[page(), read]) if not f.site_level] == [FAIL]
 
 
+
+def test_xhr_lists_left_out_past_the_caps_make_an_empty_column_inconclusive() -> None:
+    """Five columns whose first XHR lists were empty but whose others were never requested (pages.cut): their
+    lists may be among those left out, so 待定 — never the 空白栏目 veto."""
+    cols = [column(f"x{i}", "other", None, entries=0) for i in range(5)]
+    cut = [replace(c.page, cut={"xhr_lists": 1997}) for c in cols]
+    found = judge([replace(c, page=p) for c, p in zip(cols, cut, strict=True)], pages=[page(), *cut])
+    f = found[0]
+    assert (f.outcome, f.reason, f.observed) == (INCONCLUSIVE, "列表接口过多,部分未读取,待复核", "列表接口1997个未读取")
+    assert (f.evidence["list_url"], f.evidence["xhr_lists_cut"]) == (cols[0].url, 1997)
+    assert (site_level(found).outcome, site_level(found).reason) == (INCONCLUSIVE, "部分栏目无法读取,待复核")
+    # Other cuts (links, entries of another page) leave a list that was read whole: blank is blank.
+    other = [replace(c.page, cut={"links": 97000}) for c in cols]
+    assert site_level(judge(cols, pages=[page(), *other])).outcome == FAIL
+
 def test_column_not_fetched_in_the_run_is_inconclusive_not_blank() -> None:
     missing = replace(column("never", "dynamic", None, entries=0), page=None)
     found = [f for f in judge([missing]) if not f.site_level]

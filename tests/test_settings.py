@@ -25,6 +25,7 @@ from monitor import config, db
 from monitor import settings as project_settings
 from monitor.addon import ENV_PRIORITY, HANDLER, SettingError, monitor_names
 from monitor.checks.rulebook import RulebookError, load_rulebook
+from monitor.guard import AddressPolicy, chromium_block_rules
 from monitor.hostmap import chromium_rules, parse_host_map
 from monitor.migrate import upgrade
 from monitor.registry import import_files
@@ -41,6 +42,7 @@ NAMES = monitor_names(config.scrapy_settings())
 FORMATTED = {"MONITOR_HOST_MAP": "*.example.gov.cn=127.0.0.1:9;www.other.gov.cn=[::1]:8080",
              "MONITOR_ALLOWED_NETWORKS": "10.20.0.0/16;*.gov.intra"}
 HOST_MAP = "*.hh.gov.cn=127.0.0.1:18080"
+BLOCKED = chromium_block_rules(AddressPolicy())  # internal literals and localhost, none allowed
 
 
 def override(name: str, default: Any) -> tuple[str, Any]:
@@ -155,13 +157,37 @@ def test_addon_sets_handlers_and_chromium(monkeypatch: pytest.MonkeyPatch) -> No
         options = s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
         assert options["executable_path"] == "/opt/chromium/headless_shell"
         rules = [a for a in options["args"] if a.startswith("--host-resolver-rules=")]
-        assert rules == ["--host-resolver-rules=MAP *.hh.gov.cn 127.0.0.1:18080"], spider
+        # The host map first (the first matching rule wins: mapped hosts keep their loopback address), then the
+        # address policy's refusals of internal literals and localhost.
+        assert rules == [f"--host-resolver-rules=MAP *.hh.gov.cn 127.0.0.1:18080, {BLOCKED}"], spider
         assert "--disable-background-networking" in options["args"]
     # `-s` reaches Chromium too (the simulated web's map is given that way), and commands see the same options.
     s = crawler_for(MONITOR_HOST_MAP="www.a.gov.cn=127.0.0.1:1").settings
-    assert "--host-resolver-rules=MAP www.a.gov.cn 127.0.0.1:1" in s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+    assert f"--host-resolver-rules=MAP www.a.gov.cn 127.0.0.1:1, {BLOCKED}" in s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
     assert config.setting("PLAYWRIGHT_LAUNCH_OPTIONS")["args"][-1] == \
-        f"--host-resolver-rules={chromium_rules(parse_host_map(HOST_MAP))}"
+        f"--host-resolver-rules={chromium_rules(parse_host_map(HOST_MAP))}, {BLOCKED}"
+
+
+def test_chromium_refuses_internal_addresses_without_a_host_map_and_keeps_the_allow_list(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_HOST_MAP", raising=False)
+    monkeypatch.delenv("MONITOR_ALLOWED_NETWORKS", raising=False)
+
+    def resolver_rules(**cmdline: Any) -> list[str]:
+        args = crawler_for(**cmdline).settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+        (rules,) = [a for a in args if a.startswith("--host-resolver-rules=")]
+        return rules.removeprefix("--host-resolver-rules=").split(", ")
+
+    plain = resolver_rules()
+    assert plain == BLOCKED.split(", ")
+    assert {"MAP 127.*.*.* ~NOTFOUND", "MAP 169.254.*.* ~NOTFOUND", "MAP 10.*.*.* ~NOTFOUND", "MAP ::* ~NOTFOUND",
+            "MAP localhost ~NOTFOUND", "MAP fe8*:* ~NOTFOUND"} <= set(plain)
+    allowed = resolver_rules(MONITOR_ALLOWED_NETWORKS="127.0.0.1/32;10.20.0.0/16")
+    assert "MAP 127.*.*.* ~NOTFOUND" not in allowed and "MAP localhost ~NOTFOUND" not in allowed
+    assert "MAP 10.*.*.* ~NOTFOUND" not in allowed  # a /8 pattern would refuse the allowed /16
+    assert "MAP 169.254.*.* ~NOTFOUND" in allowed and "MAP ::* ~NOTFOUND" in allowed
+    with pytest.raises(ValueError, match="MONITOR_ALLOWED_NETWORKS"):
+        crawler_for(MONITOR_ALLOWED_NETWORKS="10.0.0.0/33")
 
 
 def test_spiders_leave_the_configuration_to_the_addon() -> None:

@@ -8,6 +8,8 @@ inconclusive (a page or the probes could not give evidence, nothing was observed
 rule itself failed: error) makes the verdict 待定 — pending a re-check — unless the site already fails.
 New-media accounts are judged on the veto items only ("对政务新媒体检查时,如出现单项否决指标中的任意一种情形,即判定为
 不合格"; no national score threshold): their other indicators are reported as problems, never scored. Findings of violations marked false positive are left out.
+A target none of whose veto indicators was monitored (an office declared them all 未开展监测) is never 合格: nothing
+said it passes them — it is 待定 with that reason (a score below 60 still makes it 不合格).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from monitor.checks.rulebook import Rulebook
 from monitor.checks.rules import RULES
 
 QUALIFIED, UNQUALIFIED, PENDING = "合格", "不合格", "待定"
+NO_VETO_MONITORED = "单项否决指标均未开展监测"
 ACCOUNT = "account"  # the `kind` of a new-media account (websites pass their kind: portal / department)
 
 
@@ -40,7 +43,15 @@ def deduction(code: str, findings: list[Finding], book: Rulebook) -> float:
 
 
 def verdict(kind: str, findings: list[Finding], book: Rulebook,
-            suppressed: set[tuple[str, str]] = frozenset()) -> Verdict:
+            suppressed: set[tuple[str, str]] = frozenset(), *, vetoes_monitored: bool = True) -> Verdict:
+    """`vetoes_monitored`: at least one veto indicator of the target's kind was run (not all declared 未开展监测)."""
+    result = _verdict(kind, findings, book, suppressed)
+    if result.result == QUALIFIED and not vetoes_monitored:
+        return Verdict(PENDING, False, result.score, result.bonus, [NO_VETO_MONITORED])
+    return result
+
+
+def _verdict(kind: str, findings: list[Finding], book: Rulebook, suppressed: set[tuple[str, str]]) -> Verdict:
     live = [f for f in findings if (f.indicator, f.subject) not in suppressed]
     vetoes = [book[f.indicator].reason for f in live
               if f.site_level and f.outcome == FAIL and book[f.indicator].kind == "veto"]

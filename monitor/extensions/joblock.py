@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from monitor.lock import JobLocked, job_lock
 
 log = logging.getLogger(__name__)
-JOBS = {"website": "crawl", "probe": "probe", "accounts": "crawl-accounts", "channels": "channels"}
+JOBS = {"website": "crawl", "probe": "probe", "accounts": "crawl-accounts", "channels": "channels", "sweep": "sweep"}
 LOCKED = "locked"  # the close reason of a crawl whose job was running already
 
 

@@ -33,7 +33,7 @@ from monitor.checks.runner import run_rules
 from monitor.extensions.targets import target_finished
 from monitor.items import Account, AccountCheckItem, PageItem
 from monitor.periods import quarter_of
-from monitor.pipelines.storage import StoragePipeline
+from monitor.pipelines.storage import storage_pipeline
 from monitor.platforms import account_key
 
 log = logging.getLogger(__name__)
@@ -69,19 +69,24 @@ class ChecksPipeline:
     def target_finished(self, target: str, spider: Any) -> None:
         if getattr(spider, "name", "") not in SPIDER_KINDS or target in self.judged:
             return
-        storage = next((p for p in self.crawler.engine.scraper.itemproc.middlewares
-                        if isinstance(p, StoragePipeline)), None)
+        storage = storage_pipeline(self.crawler)
         if storage is not None:
             storage.flush_all()
+            if storage.pending:  # the database has not taken all of the crawl's rows: its facts are partial
+                return
         self.judge(spider, [target])
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if getattr(spider, "name", "") not in SPIDER_KINDS:
             return
         rest = [c for c in self.targets if c not in self.judged]
+        storage = storage_pipeline(self.crawler)
         if rest and reason != "finished":
             log.warning("run %s ended with %s: %d targets whose crawl did not finish are not judged",
                         spider.run_id, reason, len(rest))
+        elif rest and storage is not None and storage.pending:
+            log.warning("run %s: %d targets are not judged now: the database did not take all of their rows "
+                        "(`govmon store` the saved rows, then `govmon evaluate`)", spider.run_id, len(rest))
         elif rest:
             self.judge(spider, rest)
         if self.engine is not None:

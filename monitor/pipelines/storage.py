@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import defaultdict
 from dataclasses import fields
@@ -31,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor import db
 from monitor.migrate import upgrade
+from monitor.runs import mark_killed, this_host
 
 log = logging.getLogger(__name__)
 RETRY_PAUSE = 5.0  # seconds between attempts while the database refuses batches
@@ -41,10 +43,11 @@ def utcnow() -> datetime:
 
 
 class StoragePipeline:
-    def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, url: str, batch_size: int, timeout: float = 0) -> None:
         self.crawler = crawler
         self.url = url
         self.batch_size = batch_size
+        self.timeout = timeout  # MONITOR_DB_TIMEOUT: a statement's wait for a frozen server
         self.buffers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.policies: dict[str, str] = {}
         self.engine: Engine | None = None
@@ -55,20 +58,23 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         s = crawler.settings
-        pipe = cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE"))
+        pipe = cls(crawler, s.get("MONITOR_DATABASE_URL"), s.getint("MONITOR_BATCH_SIZE"),
+                   s.getfloat("MONITOR_DB_TIMEOUT"))
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
         log.info("storing facts in %s", db.masked(self.url))
-        self.engine = db.engine_for(self.url)
+        self.engine = db.engine_for(self.url, timeout=self.timeout)
         upgrade(self.engine)
+        mark_killed(self.engine)  # runs an earlier process of this host left `running` when it was killed
         run_id = spider.run_id
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn:  # host and pid: a later command can tell if this process dies unrecorded
             db.upsert(conn, db.runs, [{"run_id": run_id, "spider": spider.name,
                                        "as_of": getattr(spider, "as_of", None), "started_at": utcnow(),
-                                       "finished_at": None, "status": "running", "stats": None}], ["run_id"])
+                                       "finished_at": None, "status": "running", "stats": None,
+                                       "host": this_host(), "pid": os.getpid()}], ["run_id"])
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         table = item.table
@@ -82,6 +88,7 @@ class StoragePipeline:
         rows = self.buffers.pop(table_name, [])
         if not rows or self.engine is None:
             return
+        started = time.monotonic()
         try:
             write_rows(self.engine, table_name, rows, self.policies.get(table_name, "update"))
         except SQLAlchemyError as exc:  # kept, and tried again after a pause on a fresh connection
@@ -89,10 +96,14 @@ class StoragePipeline:
             self.failures += 1
             if self.crawler.stats:
                 self.crawler.stats.inc_value("govmon/db_errors")
+            # A refusal costs nothing and is tried again soon; an attempt that waited (a frozen server: the
+            # connect timeout or MONITOR_DB_TIMEOUT) is tried again after a pause several times its wait, so the
+            # crawl spends most of its time crawling, not waiting for the database.
+            pause = max(RETRY_PAUSE, 6 * (time.monotonic() - started))
             (log.warning if not self.retry_at else log.debug)(
                 "database refused %d rows of %s (%s); kept, next try in %.0f s", len(rows), table_name,
-                (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0], RETRY_PAUSE)
-            self.retry_at = time.monotonic() + RETRY_PAUSE
+                (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0], pause)
+            self.retry_at = time.monotonic() + pause
             self.engine.dispose()
             return
         if self.retry_at:
@@ -111,6 +122,11 @@ class StoragePipeline:
             if self.failures > failures:
                 return  # the database refuses: the other tables wait for the next try
 
+    @property
+    def pending(self) -> bool:
+        """Rows are waiting for the database: what it holds of this run is not all the crawl saw."""
+        return any(self.buffers.values())
+
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush_all(force=True)
 
@@ -125,7 +141,7 @@ class StoragePipeline:
         stats["finish_reason"] = reason
         self.flush_all(force=True)  # one more try for what an earlier failure kept
         run = {"run_id": spider.run_id, "finished_at": utcnow(), "status": str(reason), "stats": stats}
-        if not any(self.buffers.values()):
+        if not self.pending:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(update(db.runs).where(db.runs.c.run_id == spider.run_id)
@@ -144,6 +160,14 @@ class StoragePipeline:
         log.error("the database did not take %d rows of run %s: saved to %s — write them with `govmon store %s`",
                   count, spider.run_id, path, path)
         self.engine.dispose()
+
+
+def storage_pipeline(crawler: Crawler) -> StoragePipeline | None:
+    """The crawl's storage pipeline (None before the engine runs or when a user disabled it in ITEM_PIPELINES)."""
+    engine = getattr(crawler, "engine", None)
+    scraper = getattr(engine, "scraper", None)
+    middlewares: list[Any] = getattr(getattr(scraper, "itemproc", None), "middlewares", [])
+    return next((p for p in middlewares if isinstance(p, StoragePipeline)), None)
 
 
 def write_rows(engine: Engine, table_name: str, rows: list[dict[str, Any]], policy: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from monitor import db
 from monitor.cells import neutralise
+from monitor.report.files import atomic
 from monitor.report.letters import letter_outcomes, overdue_units
 from monitor.report.rates import region_prefix
 
@@ -172,10 +173,12 @@ def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = 
     for n, (name, frame) in enumerate(frames.items(), start=1):
         safe = frame.map(neutralise)
         path = out / f"附件{n}_{period}_{name}.csv"
-        safe.to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic(path) as tmp:
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(path)
         if xlsx:
             path = path.with_suffix(".xlsx")
-            safe.to_excel(path, index=False, sheet_name=name)
+            with atomic(path) as tmp:
+                safe.to_excel(tmp, index=False, sheet_name=name)
             written.append(path)
     return written

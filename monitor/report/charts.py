@@ -11,6 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from monitor.report.files import atomic  # noqa: E402
 
 # Debian's fonts-wqy-microhei (installed by scripts/setup.sh), then Noto CJK if present.
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -43,9 +46,17 @@ def rate_by_region(table: pd.DataFrame, period: str, path: Path, title: str) -> 
     ax.set_xlim(0, 110)
     ax.set_xlabel("合格率 (%)")
     ax.set_title(title)
+    return _save(fig, path)
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    """Lay out, write (whole or not at all) and free a chart."""
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        with atomic(path) as tmp:
+            fig.savefig(tmp, dpi=120)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -64,7 +75,4 @@ def trend(history: pd.DataFrame, path: Path, title: str, highlight: str | None =
     ax.set_title(title)
     if history["region_code"].nunique() <= 30:
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from monitor.config import add_database_argument, database_url
 from monitor.periods import last_quarters
 from monitor.registry import parent_region
 from monitor.report import attachments, charts, letters, notice
+from monitor.report.files import atomic, write_failure, write_text
 from monitor.report.rates import rates, region_names, totals, within
 
 RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", "kind": "类型", "region_code": "行政区划代码",
@@ -56,13 +58,15 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
         on_time = letters.timeliness(letters.letter_outcomes(conn, period, region), names)
     table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
-    table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(path, index=False, encoding="utf-8-sig")
+    with atomic(path) as tmp:
+        table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(tmp, index=False, encoding="utf-8-sig")
     written.append(path)
     written += attachments.write(frames, out, period, xlsx)
     on_time = _where(on_time, lambda c: within(c, region))
     if not on_time.empty:
         path = out / f"按时办结率_{period}.csv"
-        on_time.rename(columns=letters.RATE_HEADERS).to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic(path) as tmp:
+            on_time.rename(columns=letters.RATE_HEADERS).to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(path)
     sites = totals(table, "website")
     below = _where(sites, lambda c: _child(c, region))  # the regions one level down
@@ -73,9 +77,7 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
     trend = _where(trend, lambda c: c == region or _child(c, region))
     if not trend.empty:
         written.append(charts.trend(trend, out / f"合格率趋势_{period}.png", "政府网站合格率趋势", region))
-    (out / f"通报_{period}.md").write_text(draft, encoding="utf-8")
-    (out / f"通报_{period}.html").write_text(notice.html(draft), encoding="utf-8")
-    written += [out / f"通报_{period}.md", out / f"通报_{period}.html"]
+    written += [write_text(out / f"通报_{period}.md", draft), write_text(out / f"通报_{period}.html", notice.html(draft))]
     return written
 
 
@@ -109,7 +111,12 @@ def run(args: argparse.Namespace) -> int:
     engine = db.engine_for(database_url(args.database))
     upgrade(engine)
     period = resolve_period(args.period, date.today())
-    for path in write_report(engine, period, Path(args.out) / period, args.region, args.xlsx, args.decimals,
-                             args.issuer):
+    out = Path(args.out) / period
+    try:
+        written = write_report(engine, period, out, args.region, args.xlsx, args.decimals, args.issuer)
+    except OSError as exc:  # a full disk, a size limit, no permission: said, never a traceback or a half file
+        print(write_failure(out, exc), file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path}")
     return 0

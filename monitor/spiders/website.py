@@ -6,6 +6,14 @@ marks); the checks judge them later. Arguments (`scrapy crawl website -a name=va
 - sites: comma-separated 网站标识码 to crawl (default: every active site of the registry);
 - run_id: identity of the run (default: generated); re-playing a run with the same id updates its rows;
 - as_of: monitoring point, YYYY-MM-DD (default: today); year-less dates such as [03-02] are read against it.
+
+Bounded: no page multiplies requests without a cap. Per site, columns found in the homepage's navigation are followed
+up to MONITOR_MAX_DISCOVERED_COLUMNS; per column, list pages up to MONITOR_MAX_LIST_PAGES (one next page each), XHR
+lists up to MAX_XHR_LISTS_PER_COLUMN and articles up to MONITOR_ARTICLES_PER_COLUMN, whatever its list pages, XHR
+lists and rendered list hold together; per page, links (each checked once per run) up to MAX_LINKS_PER_PAGE and list
+entries up to MAX_LIST_ENTRIES, a JSON list's included. What a cap left out of a page is stored with it in
+`pages.cut` (extraction's counts plus the spider's: {"links": 97000, "xhr_lists": 1997, "columns": 40}); pagination
+past the last list page and articles not sampled are the crawl's scope, not cuts, and are not counted.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,12 +32,25 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from monitor.extract.encoding import decode, looks_binary
-from monitor.extract.links import URL_TOO_LONG, canonicalize, registrable_domain, url_too_long
-from monitor.extract.lists import json_list_entries, json_list_found
-from monitor.extract.model import ListEntry, PageFacts
-from monitor.extract.page import extract_page
+from monitor.extract.links import (
+    URL_TOO_LONG,
+    bounded,
+    canonicalize,
+    registrable_domain,
+    request_url,
+    url_too_long,
+)
+from monitor.extract.lists import (
+    MAX_LIST_ENTRIES,
+    MAX_XHR_LISTS_PER_COLUMN,
+    json_list_entries,
+    json_list_found,
+)
+from monitor.extract.model import ListEntry
+from monitor.extract.page import PageExtract, extract_page
 from monitor.extract.unreadable import BLOCKED, CHALLENGE, UNRENDERED, has_empty_marker, same_site
 from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
+from monitor.middlewares import READ_AHEAD
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.targets import target_source
 
@@ -59,6 +81,8 @@ class WebsiteSpider(scrapy.Spider):
         self.targets: dict[str, dict[str, Any]] = {}  # 网站标识码 → registry facts of the run's websites
         self.rendered_lists: set[str] = set()  # column pages whose list is read from Chromium
         self.xhr_requested: set[tuple[str, str]] = set()  # (column, XHR list URL) pairs requested in this run
+        self.xhr_per_column: Counter[str] = Counter()  # XHR lists requested per column (MAX_XHR_LISTS_PER_COLUMN)
+        self.articles_per_column: Counter[str] = Counter()  # articles sampled per column (MONITOR_ARTICLES_PER_COLUMN)
 
     # ------------------------------------------------------------------ start
 
@@ -78,7 +102,7 @@ class WebsiteSpider(scrapy.Spider):
 
     def page_request(self, url: str, site: dict, role: str, column_url: str, callback, **meta: Any) -> Request:
         self.requested.add(canonicalize(url))
-        self.checked.add(canonicalize(url))  # fetching a page checks its link too
+        self.checked.add(request_url(canonicalize(url)))  # fetching a page checks its link too
         # dont_filter: the spider de-duplicates itself; Scrapy's filter would silently drop a redirect back to an
         # already-seen URL, and a redirect loop must be recorded as one.
         return Request(url, callback=callback, errback=self.page_failed, dont_filter=True,
@@ -108,8 +132,18 @@ class WebsiteSpider(scrapy.Spider):
         answered from elsewhere (a column redirected to a login wall is that column's page)."""
         return request.meta.get("page_url") or (request.meta.get("redirect_urls") or [request.url])[0]
 
-    def read(self, response: Response) -> tuple[str | None, PageFacts | None, str | None]:
-        """(outcome, facts, encoding); outcome is None for a readable HTML page."""
+    def read_ahead(self, request: Request) -> bool:
+        """A page of this spider (not a link check), whose reading may be done in a worker thread beforehand
+        (monitor/middlewares.py ReadInThread)."""
+        return "role" in request.meta and type(self).read is WebsiteSpider.read
+
+    def read(self, response: Response) -> tuple[str | None, PageExtract | None, str | None]:
+        """(outcome, facts, encoding); outcome is None for a readable HTML page. A big page was read already in a
+        worker thread (ReadInThread), once."""
+        ahead = response.meta.pop(READ_AHEAD, None)
+        return ahead if ahead is not None else self.read_now(response)
+
+    def read_now(self, response: Response) -> tuple[str | None, PageExtract | None, str | None]:
         body = response.body
         html = is_html(response.headers.get("Content-Type")) and not looks_binary(body)
         if response.status >= 300:
@@ -128,7 +162,7 @@ class WebsiteSpider(scrapy.Spider):
             return facts.interstitial, facts, encoding
         return outcome, facts, encoding
 
-    def _extract(self, response: Response) -> tuple[str | None, PageFacts | None, str | None]:
+    def _extract(self, response: Response) -> tuple[str | None, PageExtract | None, str | None]:
         text, encoding = decode(response.body, (response.headers.get("Content-Type") or b"").decode("latin-1"))
         column = response.meta.get("column") or {}
         try:
@@ -141,7 +175,7 @@ class WebsiteSpider(scrapy.Spider):
             return "unparsable", None, encoding
         return None, facts, encoding
 
-    def fact_values(self, facts: PageFacts, encoding: str | None) -> dict[str, Any]:
+    def fact_values(self, facts: PageExtract, encoding: str | None) -> dict[str, Any]:
         f = facts.footer
         limit = self.settings.getint("MONITOR_TEXT_SAMPLE_CHARS")
         return {
@@ -152,9 +186,16 @@ class WebsiteSpider(scrapy.Spider):
             "footer_site_code": f.site_code, "footer_icp": f.icp, "footer_police": f.police,
             "footer_conac": f.conac, "footer_zhaocuo": f.zhaocuo, "footer_sponsor": f.sponsor,
             "text_sample": facts.text[:limit] if facts.text else None,
+            "cut": dict(facts.cut) or None,
         }
 
-    def emit_facts(self, response: Response, facts: PageFacts, encoding: str | None, **extra: Any) -> Iterator[Any]:
+    @staticmethod
+    def count_cut(facts: PageExtract, key: str, left_out: int) -> None:
+        """Add what a spider-level cap left out of a page to the counts its row stores (pages.cut)."""
+        if left_out > 0:
+            facts.cut[key] = facts.cut.get(key, 0) + left_out
+
+    def emit_facts(self, response: Response, facts: PageExtract, encoding: str | None, **extra: Any) -> Iterator[Any]:
         """The page row, its list entries and links, and the link checks not yet scheduled."""
         meta = response.meta
         site = meta["site"]
@@ -162,27 +203,28 @@ class WebsiteSpider(scrapy.Spider):
         yield from self.entry_items(site, meta["column_url"], response.url, facts.entries)
         yield from self.emit_links(response, facts)
 
-    def emit_links(self, response: Response, facts: PageFacts) -> Iterator[Any]:
+    def emit_links(self, response: Response, facts: PageExtract) -> Iterator[Any]:
         """The page's own link check, its links, and the link checks not yet scheduled."""
         meta = response.meta
         site, role = meta["site"], meta["role"]
-        yield LinkCheckItem(run_id=self.run_id, url=response.request.url, checked_at=utcnow(), method="GET",
-                            outcome="ok", status=response.status, final_url=response.url)
+        yield LinkCheckItem(run_id=self.run_id, url=checked_url(response.request), checked_at=utcnow(),
+                            method="GET", outcome="ok", status=response.status, final_url=response.url)
         for link in facts.links:
-            yield LinkItem(run_id=self.run_id, site_code=site["site_code"], source_url=response.url, url=link.url,
+            url = request_url(link.url)  # as the check will be stored: the two join on it
+            yield LinkItem(run_id=self.run_id, site_code=site["site_code"], source_url=response.url, url=url,
                            tag=link.tag, anchor=link.anchor[:500] or None, attachment=link.attachment,
                            external=link.external, on_homepage=role == "home", hidden=link.hidden)
-            if self.settings.getbool("MONITOR_CHECK_LINKS") and link.url not in self.checked:
+            if self.settings.getbool("MONITOR_CHECK_LINKS") and url not in self.checked:
                 if link.external and not self.settings.getbool("MONITOR_CHECK_EXTERNAL_LINKS"):
                     continue
-                if urlsplit(link.url).scheme in ("http", "https"):
-                    self.checked.add(link.url)
-                    if why := url_too_long(link.url, self.settings.getint("URLLENGTH_LIMIT")):
+                if urlsplit(url).scheme in ("http", "https"):
+                    self.checked.add(url)
+                    if why := url_too_long(url, self.settings.getint("URLLENGTH_LIMIT")):
                         # Scrapy would drop the request silently: recorded as not checked, never as working
-                        yield LinkCheckItem(run_id=self.run_id, url=link.url, checked_at=utcnow(), method="HEAD",
+                        yield LinkCheckItem(run_id=self.run_id, url=url, checked_at=utcnow(), method="HEAD",
                                             outcome=URL_TOO_LONG, error=why)
                         continue
-                    yield self.link_check(link.url)
+                    yield self.link_check(url)
 
     def entry_items(self, site: dict, column_url: str, page_url: str, entries: list[ListEntry]) -> Iterator[Any]:
         for position, entry in enumerate(entries):
@@ -191,7 +233,7 @@ class WebsiteSpider(scrapy.Spider):
                                 url=entry.url, published=entry.date.value if entry.date else None,
                                 date_text=entry.date.text if entry.date else None)
 
-    def unreadable(self, response: Response) -> tuple[PageFacts | None, str | None, list[Any]]:
+    def unreadable(self, response: Response) -> tuple[PageExtract | None, str | None, list[Any]]:
         """Read a response; for an unreadable one return instead what records it (the page row and its link
         check), or the request following a same-site redirect stub once, as a browser would."""
         outcome, facts, encoding = self.read(response)
@@ -221,8 +263,9 @@ class WebsiteSpider(scrapy.Spider):
             yield from failed
             if site["columns"] and not isinstance(failed[0], Request):
                 # The registry's columns are still visited: each is judged by what it answers itself.
-                yield from self.follow_columns(response, site, PageFacts(url=response.url))
+                yield from self.follow_columns(response, site, PageExtract(url=response.url))
             return
+        followed = self.follow_columns(response, site, facts)  # first: it counts the columns left out in facts.cut
         if facts.footer.written_by_script and self.settings.getbool("MONITOR_RENDER_SCRIPT_FOOTERS"):
             # Read the footer from the rendered DOM first; the page row is emitted once, with the rendered marks.
             yield Request(response.url, callback=self.parse_rendered, errback=self.render_failed, dont_filter=True,
@@ -231,23 +274,24 @@ class WebsiteSpider(scrapy.Spider):
                                 "started": response.meta["started"]})
         else:
             yield from self.emit_facts(response, facts, encoding)
-        yield from self.follow_columns(response, site, facts)
+        yield from followed
 
-    def follow_columns(self, response: Response, site: dict, facts: PageFacts) -> Iterator[Any]:
+    def follow_columns(self, response: Response, site: dict, facts: PageExtract) -> list[Any]:
+        """The requests of the site's columns: the registry's, else those of the homepage's navigation on its own
+        host, at most MONITOR_MAX_DISCOVERED_COLUMNS (the others counted in the homepage's cut["columns"])."""
         columns = site["columns"]
+        found: list[Any] = []
         if not columns:
-            limit = self.settings.getint("MONITOR_MAX_DISCOVERED_COLUMNS")
+            limit = max(self.settings.getint("MONITOR_MAX_DISCOVERED_COLUMNS"), 0)
             home_host = urlsplit(response.url).hostname
-            columns = []
-            for col in facts.columns:
-                if urlsplit(col.url).hostname != home_host or len(columns) >= limit:
-                    continue
-                columns.append({"url": col.url, "name": col.name, "category": col.category,
-                                "item_selector": None, "date_selector": None})
-                yield ColumnItem(site_code=site["site_code"], url=col.url, name=col.name, category=col.category)
-        for column in columns:
-            yield self.page_request(column["url"], site, "column", column["url"], self.parse_list, column=column,
-                                    list_page=0)
+            own = [col for col in facts.columns if urlsplit(col.url).hostname == home_host]
+            self.count_cut(facts, "columns", len(own) - limit)
+            columns = [{"url": col.url, "name": col.name, "category": col.category, "item_selector": None,
+                        "date_selector": None} for col in own[:limit]]
+            found = [ColumnItem(site_code=site["site_code"], url=col.url, name=col.name, category=col.category)
+                     for col in own[:limit]]
+        return found + [self.page_request(column["url"], site, "column", column["url"], self.parse_list,
+                                          column=column, list_page=0) for column in columns]
 
     def parse_rendered(self, response: Response) -> Iterator[Any]:
         facts, encoding = response.meta["static"]
@@ -267,12 +311,14 @@ class WebsiteSpider(scrapy.Spider):
                             describe(failure))
         yield from self.emit_facts(response, facts, encoding, error=f"render failed: {describe(failure)}")
 
-    def render_list(self, meta: dict, url: str, why: str) -> Request:
-        """The column page again, from Chromium once its scripts and their XHRs are done."""
+    def render_list(self, meta: dict, url: str, why: str, cut: dict[str, int] | None = None) -> Request:
+        """The column page again, from Chromium once its scripts and their XHRs are done; `cut` is what the static
+        page left out, stored with the row when the list cannot be rendered (the static page's links were kept)."""
         return Request(url, callback=self.parse_list_rendered, errback=self.list_render_failed, dont_filter=True,
                        meta={"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
                              "site": meta["site"], "role": meta["role"], "column_url": meta["column_url"],
-                             "column": meta["column"], "started": time.monotonic(), "why": why, "list_page": 1})
+                             "column": meta["column"], "started": time.monotonic(), "why": why, "list_page": 1,
+                             "static_cut": dict(cut or {}) or None})
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -285,22 +331,20 @@ class WebsiteSpider(scrapy.Spider):
         page_url = self.asked_url(response.request)
         # A list the page builds by script: from its XHR endpoints on the same site when it names them, else from
         # the DOM rendered in Chromium. Until then the page row says what the static page held.
-        xhr = [u for u in facts.xhr_lists if registrable_domain(urlsplit(u).hostname or "")
-               == registrable_domain(urlsplit(response.url).hostname or "")][:3] if not facts.entries else []
-        if not facts.entries and not xhr and facts.script_signs and render and meta["list_page"] == 0 \
+        own = [u for u in facts.xhr_lists if registrable_domain(urlsplit(u).hostname or "")
+               == registrable_domain(urlsplit(response.url).hostname or "")] if not facts.entries else []
+        if not facts.entries and not own and facts.script_signs and render and meta["list_page"] == 0 \
                 and not (has_empty_marker(facts.text) and "单页应用" not in facts.script_signs):
-            yield self.render_list(meta, page_url, facts.script_signs)
+            yield self.render_list(meta, page_url, facts.script_signs, facts.cut)
             yield from self.emit_links(response, facts)
             return
+        xhr = self.xhr_lists(meta["column_url"], own, facts)  # before the row: it counts the lists left out
         yield from self.emit_facts(response, facts, encoding)
         for url in xhr:
-            # Per column: one search API (TRS 海云 /irs/front/search) serves many columns, told apart by parameters.
-            if (meta["column_url"], canonicalize(url)) not in self.xhr_requested:
-                self.xhr_requested.add((meta["column_url"], canonicalize(url)))
-                yield Request(url, callback=self.parse_json_list, errback=self.json_list_failed, dont_filter=True,
-                              meta={"site": site, "role": "list", "column_url": meta["column_url"],
-                                    "column": column, "started": time.monotonic(),
-                                    "fallback": page_url if render and meta["list_page"] == 0 else None})
+            yield Request(url, callback=self.parse_json_list, errback=self.json_list_failed, dont_filter=True,
+                          meta={"site": site, "role": "list", "column_url": meta["column_url"],
+                                "column": column, "started": time.monotonic(),
+                                "fallback": page_url if render and meta["list_page"] == 0 else None})
         next_index = meta["list_page"] + 1
         if next_index < self.settings.getint("MONITOR_MAX_LIST_PAGES"):
             for url in facts.next_pages:
@@ -311,14 +355,32 @@ class WebsiteSpider(scrapy.Spider):
         if meta["list_page"] == 0:
             yield from self.sample_articles(site, meta["column_url"], facts.entries)
 
+    def xhr_lists(self, column_url: str, urls: list[str], facts: PageExtract) -> list[str]:
+        """The XHR list URLs of a list page to request: each once per column (one search API, TRS 海云
+        /irs/front/search, serves many columns, told apart by parameters), at most MAX_XHR_LISTS_PER_COLUMN per
+        column over all its list pages, so pagination cannot multiply them; the rest counted in cut["xhr_lists"]."""
+        new: dict[str, str] = {}
+        for url in urls:
+            key = canonicalize(url)
+            if (column_url, key) not in self.xhr_requested:
+                new.setdefault(key, url)
+        room = max(MAX_XHR_LISTS_PER_COLUMN - self.xhr_per_column[column_url], 0)
+        self.count_cut(facts, "xhr_lists", len(new) - room)
+        kept = list(new.items())[:room]
+        self.xhr_per_column[column_url] += len(kept)
+        self.xhr_requested.update((column_url, key) for key, _ in kept)
+        return [url for _, url in kept]
+
     def sample_articles(self, site: dict, column_url: str, entries: list[ListEntry]) -> Iterator[Request]:
+        """Article pages of a column: at most MONITOR_ARTICLES_PER_COLUMN for the column, whether its entries come
+        from its list page, its XHR lists or its rendered list (a sample: the others are not counted as cut)."""
         wanted = self.settings.getint("MONITOR_ARTICLES_PER_COLUMN")
         for entry in entries:
-            if wanted <= 0:
+            if self.articles_per_column[column_url] >= wanted:
                 break
             if entry.url and canonicalize(entry.url) not in self.requested \
                     and urlsplit(entry.url).scheme in ("http", "https"):
-                wanted -= 1
+                self.articles_per_column[column_url] += 1
                 yield self.page_request(entry.url, site, "article", column_url, self.parse_article)
 
     def parse_json_list(self, response: Response) -> Iterator[Any]:
@@ -338,8 +400,10 @@ class WebsiteSpider(scrapy.Spider):
             yield self.page_item(response, response.request, "not_json", error="列表接口返回内容中没有列表")
             yield from self.json_fallback(meta, "列表接口返回内容中没有列表")
             return
-        entries = json_list_entries(data, response.url, ref=self.as_of)
-        yield self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8")
+        cut: Counter[str] = Counter()
+        entries = bounded(json_list_entries(data, response.url, ref=self.as_of), MAX_LIST_ENTRIES, cut, "entries")
+        yield self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8",
+                             cut=dict(cut) or None)
         yield from self.entry_items(meta["site"], meta["column_url"], response.url, entries)
         yield from self.sample_articles(meta["site"], meta["column_url"], entries)
 
@@ -363,13 +427,14 @@ class WebsiteSpider(scrapy.Spider):
             yield from self.sample_articles(meta["site"], meta["column_url"], facts.entries)
             return
         why = (facts.interstitial_reason if facts is not None and facts.interstitial else None) or meta.get("why")
-        yield self.page_item(response, response.request, UNRENDERED, rendered=True,
+        yield self.page_item(response, response.request, UNRENDERED, rendered=True, cut=meta.get("static_cut"),
                              error=f"{why}; 渲染后仍无列表" if why else "渲染后仍无列表")
 
     def list_render_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         self.logger.warning("rendering the list %s failed (%s)", request.url, describe(failure))
-        yield self.page_item(None, request, UNRENDERED, error=f"{request.meta.get('why')}; 渲染失败: {describe(failure)}")
+        yield self.page_item(None, request, UNRENDERED, cut=request.meta.get("static_cut"),
+                             error=f"{request.meta.get('why')}; 渲染失败: {describe(failure)}")
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         facts, encoding, failed = self.unreadable(response)

@@ -3,7 +3,9 @@
 Why: the 2015 and 2019 checks count "首页及其他页面不能正常访问的链接数量"; points per link are not in the national
 text, so nothing is deducted until a rulebook sets home_points_each / other_points_each and points (the cap).
 404/410/5xx, unknown hosts, refused connections and redirect loops are broken; 401/403/407/408/429, timeouts and
-resets may be our own blocking and are inconclusive (re-checked later), never broken.
+resets may be our own blocking and are inconclusive (re-checked later), never broken. Links a page held past the
+per-page cap (pages.cut["links"]) were never checked: with none found broken the indicator is inconclusive, not 合格
+(none broken among the links checked is not none broken); broken ones found still fail, as a lower bound.
 Example: 相关链接1 on the homepage → http://www.slz.gov.cn/broken/404-0.html answers 404 → fail, home count 1.
 """
 
@@ -24,6 +26,7 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
     home = other = 0
+    unchecked = sum((page.cut or {}).get("links", 0) for page in facts.pages)
     for link in sorted(facts.links, key=lambda lk: (not lk.on_homepage, lk.url)):
         state = link_state(link.outcome, link.status)
         if state in ("ok", "unchecked") or link.url in seen:
@@ -40,9 +43,15 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
             home += link.on_homepage
             other += not link.on_homepage
         findings.append(Finding(CODE, link.url, FAIL, f"{where}存在不可用链接", observed, "链接可访问", evidence))
-    observed = f"首页不可用链接{home}个,其他页面{other}个"
-    findings.append(Finding(CODE, "", FAIL if home or other else PASS, ind.reason if home or other else "",
-                            observed, "0个", {"home": home, "other": other, "as_of": str(as_of)}))
+    observed = f"首页不可用链接{home}个,其他页面{other}个" + (f",另有{unchecked}个链接超出每页上限未检查" if unchecked else "")
+    evidence = {"home": home, "other": other, "as_of": str(as_of)} | ({"unchecked": unchecked} if unchecked else {})
+    if home or other:
+        outcome, reason = FAIL, ind.reason
+    elif unchecked:
+        outcome, reason = INCONCLUSIVE, "部分链接超出每页上限未检查,待复核"
+    else:
+        outcome, reason = PASS, ""
+    findings.append(Finding(CODE, "", outcome, reason, observed, "0个", evidence))
     return findings
 
 
@@ -57,4 +66,4 @@ def deduction(findings: list[Finding], ind: Indicator) -> float:
     return total
 
 
-RULE = Rule(CODE, check, scope=CRAWL, needs=("links",), params=("home_points_each", "other_points_each"), deduction=deduction)
+RULE = Rule(CODE, check, scope=CRAWL, needs=("links", "pages"), params=("home_points_each", "other_points_each"), deduction=deduction)

@@ -7,7 +7,8 @@ inconclusive, and the site-level result is inconclusive only when the unreadable
 A page that arrived but is not the column (an anti-bot challenge, a WAF block page, a login wall, a 域名变更 notice)
 or whose list is built by script and could not be read, not even rendered, is inconclusive with that reason
 ("栏目页面为反爬虫验证页,待复核", "列表由脚本加载,未能读取,待复核"), and so is a column without entries one of whose
-list pages or XHR lists failed: the product says blank only of a list it read.
+list pages or XHR lists failed, or one of whose pages had XHR lists left out past the caps (pages.cut["xhr_lists"]:
+the column's list may be among them): the product says blank only of a list it read.
 Example: five columns answer "暂无信息" → 空白栏目超过5 (the notices print it so; the clause counts 5 itself).
 """
 
@@ -26,12 +27,17 @@ CODE = "column_blank"
 
 
 def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> PageItem | None:
-    """A list page (pagination or XHR list) of an entry-less column that could not be read: the column's list is
-    unknown, not empty."""
+    """A list page (pagination or XHR list) of an entry-less column that could not be read, or a page of it whose
+    XHR lists were left out past the caps: the column's list is unknown, not empty."""
     if column.entries or (column.page is not None and column.page.rendered):
         return None  # a list read from the rendered page (its XHRs run by Chromium) does not hang on them
-    return next((p for p in facts.pages if p.column_url == column.url and p.role == "list"
-                 and p.outcome != "ok" and p.url != column.url), None)
+    return next((p for p in facts.pages if p.column_url == column.url and (
+        (p.role == "list" and p.outcome != "ok" and p.url != column.url) or xhr_lists_cut(p))), None)
+
+
+def xhr_lists_cut(page: PageItem) -> int:
+    """How many XHR lists of a page were left out past the caps (not requested, so not read)."""
+    return (page.cut or {}).get("xhr_lists", 0)
 
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
@@ -56,9 +62,12 @@ def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
         if failed is not None:
             unsure += 1
             evidence |= {"list_url": failed.url, "list_outcome": failed.outcome, "error": failed.error}
-            findings.append(Finding(CODE, column.url, INCONCLUSIVE, "列表由脚本加载,未能读取,待复核",
-                                    f"列表页面 {failed.outcome} {failed.status or ''}".strip(), "栏目有信息",
-                                    evidence))
+            if failed.outcome == "ok":  # read, but XHR lists of it were left out
+                evidence["xhr_lists_cut"] = xhr_lists_cut(failed)
+                reason, observed = "列表接口过多,部分未读取,待复核", f"列表接口{xhr_lists_cut(failed)}个未读取"
+            else:
+                reason, observed = "列表由脚本加载,未能读取,待复核", f"列表页面 {failed.outcome} {failed.status or ''}".strip()
+            findings.append(Finding(CODE, column.url, INCONCLUSIVE, reason, observed, "栏目有信息", evidence))
             continue
         findings.append(Finding(CODE, column.url, FAIL, "空白栏目", "栏目无任何信息", "栏目有信息", evidence))
         blank += facts.counts(CODE, column.url)  # a reviewer's false positive is reported, not counted
