@@ -44,7 +44,12 @@ ENTRY_POINTS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="govmon", description="政府网站与政务新媒体监测 (government-website monitor)")
+    parser = argparse.ArgumentParser(
+        prog="govmon", description="政府网站与政务新媒体监测 (government-website monitor)",
+        epilog="`govmon COMMAND --help` explains a command's options. The database is MONITOR_DATABASE_URL (or "
+               "--database): postgresql://user@host/db or an SQLite file path. Exit codes: 0 done, 1 failed, "
+               "2 bad setting or database unreachable, 5 rows saved to a file instead of the database, "
+               "75 the previous run is still going.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -64,6 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"配置错误, 未开始: {exc}", file=sys.stderr)
         return 2
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    # The one place a database that cannot be reached or has no tables becomes one line naming it (password
+    # masked) for every command, instead of a traceback in the cron log.
+    try:
+        return _run(name, module, run_name, args)
+    except (OperationalError, ProgrammingError) as exc:
+        print(database_error(getattr(args, "database", None), exc), file=sys.stderr)
+        return 2
+
+
+def _run(name: str, module, run_name: str, args: argparse.Namespace) -> int:
     if name not in LOCKED:
         return int(getattr(module, run_name)(args) or 0)
     from monitor.config import database_url, setting
@@ -77,6 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     except JobLocked as exc:
         print(exc, file=sys.stderr)
         return 75  # EX_TEMPFAIL: cron and systemd log it; the next scheduled run goes ahead
+
+
+def database_error(given: str | None, exc: Exception) -> str:
+    """One line for a database error: the masked URL, the driver's first line, and what to do for missing tables."""
+    from monitor.config import database_url
+    from monitor.db import masked
+
+    orig = getattr(exc, "orig", None) or exc
+    detail = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    missing = "no such table" in detail or "does not exist" in detail
+    hint = "; 表不存在, 先运行 govmon migrate (tables missing: run govmon migrate)" if missing else ""
+    return f"数据库错误 (database error) {masked(database_url(given))}: {detail}{hint}"
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
@@ -297,18 +297,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+REVIEW_LIST_HEADER = ("编号", "网站标识码/账号", "名称", "指标", "审核状态", "整改状态", "首次发现", "问题", "位置")
+
+
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--violation", type=int, help="violation id to set the review state of")
-    parser.add_argument("--state", choices=REVIEW_STATES, help="the reviewer's conclusion")
-    parser.add_argument("--note", default="", help="why (kept with the violation's evidence)")
-    parser.add_argument("--as-of", default=None, help="when the review was made (default: now)")
-    parser.add_argument("--list", action="store_true", help="list open violations")
+    parser.add_argument("--violation", type=int, metavar="ID",
+                        help="编号 of the violation to review, as `--list` shows it (first column)")
+    parser.add_argument("--state", choices=REVIEW_STATES,
+                        help="the reviewer's conclusion: confirmed (确认), false_positive (误报: no longer counted "
+                             "against the site), doubtful (存疑), pending (待审核)")
+    parser.add_argument("--note", default="", help="why, in words (kept with the violation's evidence)")
+    parser.add_argument("--as-of", default=None, metavar="YYYY-MM-DD[THH:MM]",
+                        help="when the review was made (default: now)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the violations not yet fixed, with their site names (the default without "
+                             "--violation)")
     add_database_argument(parser)
 
 
 def run_review(args: argparse.Namespace) -> int:
     engine = db.engine_for(database_url(args.database))
-    v = db.violations
     if args.violation is not None:
         if not args.state:
             print("--state is required with --violation")
@@ -320,9 +328,17 @@ def run_review(args: argparse.Namespace) -> int:
             return 1
         print(f"violation {args.violation}: {args.state}" + (f" ({args.note})" if args.note else ""))
         return 0
-    with engine.connect() as conn:
-        for r in conn.execute(select(v).where(v.c.resolved_at.is_(None)).order_by(v.c.target_id, v.c.indicator)):
-            print(f"{r.id}\t{r.target_id}\t{r.indicator}\t{r.review}\t{r.first_seen:%Y-%m-%d}\t{r.reason}\t{r.subject}")
+    with engine.connect() as conn:  # names from the registry through the view (an account's name too)
+        rows = conn.execute(text("SELECT id, target_id, site_name, indicator, review, state_label, first_seen, "
+                                 "reason, subject FROM v_violation_states WHERE resolved_at IS NULL "
+                                 "ORDER BY target_id, indicator, subject")).all()
+    if not rows:
+        print("没有未整改的问题 (no open violations)")
+        return 0
+    print("\t".join(REVIEW_LIST_HEADER))
+    for r in rows:
+        print("\t".join(str(c) for c in (r.id, r.target_id, r.site_name or "（未登记）", r.indicator, r.review,
+                                          r.state_label, str(r.first_seen)[:10], r.reason or "", r.subject)))
     return 0
 
 

@@ -177,8 +177,9 @@ def test_attachment_csvs_as_the_notice_prints_them(db_url: str, tmp_path: Path) 
                          ("附件4_2021Q1_信件办理超期名单.csv", "序号,单位,超期次数,备注")):
         assert (tmp_path / "out" / name).read_text(encoding="utf-8-sig").strip() == header  # empty, with header
     book = load_workbook(tmp_path / "out" / "附件1_2021Q1_不合格网站名单.xlsx")
-    assert [c.value for c in book.active[1]] == ["序号", "网站名称", "网站标识码", "存在问题"]
-    assert [c.value for c in book.active[2]] == [1, "个旧市人民政府", "5325010002", "空白栏目超过5"]
+    assert book.active["A1"].value == "附件1 2021年一季度不合格网站名单"  # the title row over the table
+    assert [c.value for c in book.active[2]] == ["序号", "网站名称", "网站标识码", "存在问题"]
+    assert [c.value for c in book.active[3]] == [1, "个旧市人民政府", "5325010002", "空白栏目超过5"]
     rates_csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
     zhou = rates_csv[(rates_csv["行政区划代码"] == "532500") & (rates_csv["对象"] == "website")
                      & (rates_csv["层级"] == "all") & (rates_csv["类型"] == "all")]
@@ -333,4 +334,4 @@ def test_report_command_prints_each_file(sqlite_url: str, tmp_path: Path) -> Non
     lines = done.stdout.strip().splitlines()
     files = sorted(p for p in (tmp_path / "rep" / "2021Q1").iterdir())
     assert sorted(line.removeprefix("wrote ") for line in lines) == sorted(str(p) for p in files)
-    assert len(files) == 1 + 6 * 2 + 2 + 2  # rates, 6 lists × (CSV, XLSX), 2 charts, notice md + html
+    assert len(files) == 1 + 6 * 2 + 2 + 3  # rates, 6 lists × (CSV, XLSX), 2 charts, notice md + html + docx

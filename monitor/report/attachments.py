@@ -13,8 +13,13 @@ deadline or not at all (monitor/report/letters.py).
 from __future__ import annotations
 
 from pathlib import Path
+from unicodedata import east_asian_width
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from sqlalchemy import and_, select, true
 from sqlalchemy.engine import Connection
 
@@ -37,6 +42,10 @@ HEADERS = {
     "待复核政务新媒体名单": ["序号", "部门", "政务新媒体账号", "新媒体平台", "账号标识", "待定原因"],
 }
 PENDING_PAGES = 5  # pages named per 待定 site; the rest are in the findings table
+# XLSX layout, in Excel's column-width units (about one Latin character; a Chinese one takes 2).
+COLUMN_CAP = 60  # wider cells wrap: a page-wide column of URLs would shrink the whole table to unreadable
+COLUMN_PAD = 2
+PORTRAIT_WIDTH = 100  # what fits across A4 portrait at a readable scale; wider tables print landscape
 
 
 def _in_region(code_col, region: str | None):
@@ -167,7 +176,77 @@ def attachments(conn: Connection, period: str, region: str | None = None) -> dic
             "待复核政务新媒体名单": pending_accounts(conn, period, region)}
 
 
-def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = False) -> list[Path]:
+def display_width(value: object) -> int:
+    """Columns a cell's text takes in a spreadsheet: East-Asian wide and full-width characters count 2."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def _cells(frame: pd.DataFrame) -> list[list[object]]:
+    """The rows as plain Python values (no NaN, no numpy scalars) for openpyxl."""
+    return [[None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row]
+            for row in frame.itertuples(index=False)]
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str, title: str, note: str = "") -> Path:
+    """One attachment as a sheet that prints on A4 as the notices print it: its title over the table, a bold
+    bordered header repeated on every page, columns fitted to the Chinese text (capped, then wrapped), the header
+    frozen, portrait or landscape by the table's width and scaled to the page width; the 注 line below the table."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]  # Excel's limit
+    ncols = len(frame.columns)
+    last = get_column_letter(ncols)
+    ws.append([title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 30
+    rows = _cells(frame)
+    ws.append(list(frame.columns))
+    for row in rows:
+        ws.append(row)
+    edge = Side(style="thin")
+    box = Border(left=edge, right=edge, top=edge, bottom=edge)
+    for n, row in enumerate(ws.iter_rows(min_row=2, max_row=len(rows) + 2, max_col=ncols)):
+        for cell in row:
+            cell.border = box
+            cell.alignment = Alignment(wrap_text=True, vertical="center",
+                                       horizontal="center" if n == 0 or cell.column == 1 else "left")
+            if n == 0:
+                cell.font = Font(bold=True)
+    widths = [min(COLUMN_CAP, max(display_width(v) for v in [header, *(r[i] for r in rows if r[i] is not None)])
+                  + COLUMN_PAD) for i, header in enumerate(frame.columns)]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if note:
+        at = len(rows) + 3
+        ws.cell(row=at, column=1, value=note).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(f"A{at}:{last}{at}")
+    ws.freeze_panes = "A3"  # title and header stay in view
+    ws.print_title_rows = "2:2"  # the header on every printed page
+    setup = ws.page_setup
+    setup.paperSize = ws.PAPERSIZE_A4
+    setup.orientation = "portrait" if sum(widths) <= PORTRAIT_WIDTH else "landscape"
+    setup.fitToWidth, setup.fitToHeight = 1, 0  # one page wide, as many pages long as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.8, bottom=0.8, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    with atomic(path) as tmp:
+        book.save(tmp)
+    return path
+
+
+def title(number: int, period: str, name: str) -> str:
+    """附件1 2021年一季度不合格网站名单 — the attachment's heading as the notices print it."""
+    from monitor.report.notice import quarter_label  # notice imports this module: imported when first needed
+
+    return f"附件{number} {quarter_label(period)}{name}"
+
+
+def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = False,
+          notes: dict[str, str] | None = None) -> list[Path]:
+    """附件N_<period>_<name>.csv per list (and .xlsx on request); `notes` gives a list its 注 line (the XLSX prints it
+    below the table; a CSV stays one header and its rows, for programs that read it)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for n, (name, frame) in enumerate(frames.items(), start=1):
@@ -177,8 +256,6 @@ def write(frames: dict[str, pd.DataFrame], out: Path, period: str, xlsx: bool = 
             safe.to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(path)
         if xlsx:
-            path = path.with_suffix(".xlsx")
-            with atomic(path) as tmp:
-                safe.to_excel(tmp, index=False, sheet_name=name)
-            written.append(path)
+            note = str(neutralise((notes or {}).get(name, "")))
+            written.append(write_xlsx(safe, path.with_suffix(".xlsx"), name, title(n, period, name), note))
     return written

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -11,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor import db
-from monitor.config import add_database_argument, database_url
+from monitor.config import add_database_argument, database_url, setting
 from monitor.periods import last_quarters
 from monitor.registry import parent_region
-from monitor.report import attachments, charts, letters, notice
+from monitor.report import attachments, charts, letters, notice, notice_docx
 from monitor.report.files import atomic, write_failure, write_text
-from monitor.report.rates import rates, region_names, totals, within
+from monitor.report.rates import rates, region_names, within
+from monitor.workdays import calendar_from_setting
 
 RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", "kind": "类型", "region_code": "行政区划代码",
                 "region_name": "地区", "region_level": "地区层级", "checked": "检查数", "qualified": "合格数",
@@ -42,9 +44,11 @@ def report_region(engine: Engine, period: str) -> str:
 
 
 def write_report(engine: Engine, period: str, out: Path, region: str | None = None, xlsx: bool = False,
-                 decimals: int = 1, issuer: str = "") -> list[Path]:
-    """Rates CSV, the four attachment lists (CSV, and XLSX on request), charts and the draft notice of a period
-    into `out`; returns the files written."""
+                 decimals: int = 1, issuer: str = "", notice_date: date | None = None,
+                 notice_file: str | None = None) -> list[Path]:
+    """Rates CSV, the four attachment lists (CSV, and XLSX on request), charts and the notice of a period (Markdown,
+    HTML, Word; dated `notice_date`, default today; header fields from `notice_file`, default the setting
+    MONITOR_NOTICE_FILE) into `out`; returns the files written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     region = region or report_region(engine, period)
@@ -54,30 +58,32 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
         names = region_names(conn)
         frames = attachments.attachments(conn, period, region)
         history = pd.concat([rates(conn, p, with_previous=False) for p in last_quarters(period, 4)])
-        draft = notice.markdown(conn, period, region, names.get(region, region), table, frames, decimals, issuer)
+        header = notice.load_header(setting("MONITOR_NOTICE_FILE", "") if notice_file is None else notice_file,
+                                    region, names.get(region, region), notice.registry_level(conn, region), issuer)
+        draft = notice.blocks(conn, period, region, names.get(region, region), table, frames, decimals, header,
+                              notice_date, calendar_from_setting(setting("MONITOR_HOLIDAYS", "")))
         on_time = letters.timeliness(letters.letter_outcomes(conn, period, region), names)
     table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
     with atomic(path) as tmp:
         table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(tmp, index=False, encoding="utf-8-sig")
     written.append(path)
-    written += attachments.write(frames, out, period, xlsx)
+    notes = {name: block.note for block in draft if isinstance(block, notice.Attachment)
+             for name in frames if block.title.endswith(name)}  # each list's 注 line, as the notice prints it
+    written += attachments.write(frames, out, period, xlsx, notes)
     on_time = _where(on_time, lambda c: within(c, region))
     if not on_time.empty:
         path = out / f"按时办结率_{period}.csv"
         with atomic(path) as tmp:
             on_time.rename(columns=letters.RATE_HEADERS).to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(path)
-    sites = totals(table, "website")
-    below = _where(sites, lambda c: _child(c, region))  # the regions one level down
-    if not below.empty:
-        written.append(charts.rate_by_region(below, period, out / f"合格率_{period}.png",
-                                             f"{period} 政府网站合格率(按地区)"))
-    trend = totals(history, "website")
-    trend = _where(trend, lambda c: c == region or _child(c, region))
-    if not trend.empty:
-        written.append(charts.trend(trend, out / f"合格率趋势_{period}.png", "政府网站合格率趋势", region))
-    written += [write_text(out / f"通报_{period}.md", draft), write_text(out / f"通报_{period}.html", notice.html(draft))]
+    written += charts.write_charts(table, history, period, region, out)  # the trend only with ≥ 2 quarters
+    written += [write_text(out / f"通报_{period}.md", notice.markdown(draft)),
+                write_text(out / f"通报_{period}.html", notice.html(draft))]
+    path = out / f"通报_{period}.docx"
+    with atomic(path) as tmp:
+        notice_docx.write(draft, tmp)
+    written.append(path)
     return written
 
 
@@ -103,8 +109,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from monitor.evaluate import resolve_period
     from monitor.migrate import upgrade
 
@@ -112,11 +116,20 @@ def run(args: argparse.Namespace) -> int:
     upgrade(engine)
     period = resolve_period(args.period, date.today())
     out = Path(args.out) / period
+    with engine.connect() as conn:  # an empty quarter is said, never a folder of empty tables
+        if conn.execute(select(db.verdicts.c.id).where(db.verdicts.c.period == period).limit(1)).first() is None:
+            print(f"{period} 没有评估结果, 未生成报告; 先运行 govmon evaluate --period {period} "
+                  f"(no verdicts for {period} in {db.masked(database_url(args.database))}: nothing reported)",
+                  file=sys.stderr)
+            return 1
     try:
         written = write_report(engine, period, out, args.region, args.xlsx, args.decimals, args.issuer)
     except OSError as exc:  # a full disk, a size limit, no permission: said, never a traceback or a half file
         print(write_failure(out, exc), file=sys.stderr)
         return 1
+    except notice.NoticeFileError as exc:  # MONITOR_NOTICE_FILE unusable: file and key named
+        print(f"通报设置文件有误 (notice settings file): {exc}", file=sys.stderr)
+        return 2
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 
 from monitor import db
+from monitor import regions as gb2260
 from monitor.periods import next_quarter, previous_quarter
 from monitor.registry import parent_region
 
@@ -99,9 +100,17 @@ def running_counts(conn: Connection) -> pd.DataFrame:
 
 
 def region_names(conn: Connection) -> dict[str, str]:
+    """Names of every region a report can show: the registry's, else GB/T 2260's (monitor/regions) — for the regions
+    the rates roll up to and the accounts' regions, which the registry may not name — so no output shows a bare
+    code where a name is known."""
     names = {r.region_code: r.region_name for r in conn.execute(select(db.websites.c.region_code,
-                                                                       db.websites.c.region_name))}
-    names.update({r.code: r.name for r in conn.execute(select(db.regions.c.code, db.regions.c.name))})
+                                                                       db.websites.c.region_name))
+             if r.region_name}
+    names.update({r.code: r.name for r in conn.execute(select(db.regions.c.code, db.regions.c.name)) if r.name})
+    codes = set(names) | set(conn.execute(select(db.accounts.c.region_code).distinct()).scalars())
+    for code in {up for c in codes if c for up in ancestors(c)} - set(names):
+        if known := gb2260.name(code):
+            names[code] = known
     return names
 
 
