@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what govmon needs on a Debian/Ubuntu machine, skipping whatever is already there:
-#   Debian packages (chromium-headless-shell, CJK font, PostgreSQL and Redis when none is running),
+#   Debian packages (chromium-headless-shell, CJK font, PostgreSQL and Redis when none is running, LibreOffice Calc
+#   and poppler-utils for checking that the XLSX attachments print — about 200 MB, 20 s),
 #   a running PostgreSQL reachable on 127.0.0.1 with a database for the tests, a running Redis,
 #   and the virtual environment .venv with the project installed.
 # Prints the PostgreSQL URL to use as its last line on stdout (everything else goes to stderr).
@@ -15,6 +16,8 @@ missing=()
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3 python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"

@@ -54,6 +54,16 @@ def test_demo_command_reproduces_the_honghe_2021q1_notice(tmp_path: Path) -> Non
     assert "如微信公众号“个旧市财政局”,微博“河口文化和旅游”,抖音号“边境小警”。" in draft  # the notice's examples
     assert ("全州纳入常态化监管的政府系统政务新媒体243个(微信172个,微博41个,今日头条14个,抖音16个),"
             "231个政务新媒体合格,不合格12个,合格率95.1%") in draft
+    # The same notice in Word, as an office circulates it: every part, read back with python-docx.
+    from docx import Document
+
+    doc = Document(str(report / "通报_2021Q1.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for part in ("关于2021年一季度全州政府网站和政府系统政务新媒体检查情况的通报", "各县市人民政府", "一、总体情况",
+                 "二、主要问题", "三、有关要求", "合格率78.6%", "附件:", "人民政府办公室", "整改"):
+        assert part in text, part
+    assert len(doc.tables) >= 4 and all(t.rows[0].cells[0].text == "序号" for t in doc.tables)
+    assert "等1个" not in text
     # Running the demo again replays the same run: no duplicated rows.
     import sqlite3
 

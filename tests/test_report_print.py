@@ -3,7 +3,6 @@ region names in Chinese, the rates chart at every level, the trend chart only wh
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import warnings
 from datetime import datetime
@@ -189,10 +188,9 @@ def test_trend_chart_only_with_two_quarters_of_data(sqlite_url: str, tmp_path: P
     assert [p.name for p in one] == ["合格率_2021Q1.png"] and not (tmp_path / "one" / "合格率趋势_2021Q1.png").exists()
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                    reason="needs LibreOffice (Debian libreoffice-calc-nogui) and pdftotext (poppler-utils)")
 def test_libreoffice_prints_every_column(sqlite_url: str, tmp_path: Path) -> None:
-    """LibreOffice converts the widest list to PDF on A4, every header on the page (no column cut off)."""
+    """LibreOffice converts the widest list to PDF on A4, every header on the page (no column cut off). LibreOffice
+    Calc and pdftotext are installed by scripts/setup.sh (libreoffice-calc-nogui, poppler-utils)."""
     written_lists(sqlite_url, tmp_path)
     book = tmp_path / "out" / "附件5_2021Q1_待复核网站名单.xlsx"
     done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"),
