@@ -103,8 +103,8 @@ def test_pending_verdicts_are_shown_apart_and_never_count_as_qualified(db_url: s
     assert (view.checked, view.qualified, view.failed, view.pending, view.judged, view.rate) == (1, 0, 0, 1, 0, None)
     write_report(engine, "2021Q1", tmp_path / "out")
     csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
-    row = csv[(csv["行政区划代码"] == "532500") & (csv["层级"] == "all") & (csv["类型"] == "all")
-              & (csv["对象"] == "website")].iloc[0]
+    row = csv[(csv["行政区划代码"] == "532500") & (csv["层级"] == "全部") & (csv["类型"] == "全部")
+              & (csv["对象"] == "政府网站")].iloc[0]
     assert (row["合格数"], row["待定数"], row["合格率(%)"]) == ("10", "1", "76.92%")
     pending = read_csv(tmp_path / "out" / "附件5_2021Q1_待复核网站名单.csv")
     assert list(pending.columns) == ["序号", "网站名称", "网站标识码", "主办单位", "待定原因", "未能判定的页面"]
@@ -127,7 +127,7 @@ def test_nothing_judged_is_never_a_rate_of_100(sqlite_url: str, tmp_path: Path) 
     pending = read_csv(tmp_path / "out" / "附件5_2021Q1_待复核网站名单.csv")
     assert len(pending) == len(scenario.sites)
     csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
-    assert set(csv[csv["对象"] == "website"]["合格率(%)"]) == {"—"}
+    assert set(csv[csv["对象"] == "政府网站"]["合格率(%)"]) == {"—"}
 
 
 def test_account_rates_list_and_notice_reproduce_the_notice(db_url: str, tmp_path: Path) -> None:
@@ -181,8 +181,8 @@ def test_attachment_csvs_as_the_notice_prints_them(db_url: str, tmp_path: Path) 
     assert [c.value for c in book.active[2]] == ["序号", "网站名称", "网站标识码", "存在问题"]
     assert [c.value for c in book.active[3]] == [1, "个旧市人民政府", "5325010002", "空白栏目超过5"]
     rates_csv = read_csv(tmp_path / "out" / "合格率_2021Q1.csv")
-    zhou = rates_csv[(rates_csv["行政区划代码"] == "532500") & (rates_csv["对象"] == "website")
-                     & (rates_csv["层级"] == "all") & (rates_csv["类型"] == "all")]
+    zhou = rates_csv[(rates_csv["行政区划代码"] == "532500") & (rates_csv["对象"] == "政府网站")
+                     & (rates_csv["层级"] == "全部") & (rates_csv["类型"] == "全部")]
     assert zhou[["检查数", "不合格数", "合格率(%)"]].values.tolist() == [["14", "3", "78.57%"]]
     draft = (tmp_path / "out" / "通报_2021Q1.md").read_text(encoding="utf-8")
     assert "关于2021年一季度全州政府网站和政府系统政务新媒体检查情况的通报" in draft

@@ -27,6 +27,24 @@ RATE_HEADERS = {"period": "季度", "target_kind": "对象", "level": "层级", 
                 "change": "变化"}
 
 
+# The rates CSV's codes as the notices word them (the table itself keeps the codes, for code that reads it).
+RATE_VALUES = {
+    "target_kind": {"website": "政府网站", "account": "政务新媒体"},
+    "level": {"all": "全部", "province": "省级", "city": "市级", "county": "县级"},
+    "kind": {"all": "全部", "portal": "政府门户网站", "department": "部门网站"},
+    "region_level": {"province": "省级", "city": "市级", "county": "县级", "country": "全国"},
+}
+
+
+def rates_for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """The rates table with Chinese headers and values (platform kinds are already Chinese labels)."""
+    table = table.copy()
+    for column, names in RATE_VALUES.items():
+        if column in table:
+            table[column] = table[column].map(lambda v, names=names: names.get(v, v))
+    return table.rename(columns=RATE_HEADERS).map(attachments.neutralise)
+
+
 def report_region(engine: Engine, period: str) -> str:
     """The top region of the verdicts of a period (the province, else the city, else the county)."""
     with engine.connect() as conn:
@@ -66,7 +84,7 @@ def write_report(engine: Engine, period: str, out: Path, region: str | None = No
     table = _where(table, lambda c: within(c, region))
     path = out / f"合格率_{period}.csv"
     with atomic(path) as tmp:
-        table.rename(columns=RATE_HEADERS).map(attachments.neutralise).to_csv(tmp, index=False, encoding="utf-8-sig")
+        rates_for_people(table).to_csv(tmp, index=False, encoding="utf-8-sig")
     written.append(path)
     notes = {name: block.note for block in draft if isinstance(block, notice.Attachment)
              for name in frames if block.title.endswith(name)}  # each list's 注 line, as the notice prints it
