@@ -13,6 +13,9 @@ the request until the body has fully arrived or the download failed. That is the
 which lie before the handler. Scrapy's own "download_latency" stops at the response headers, so it misses a slow
 body. (Rendered requests also count the wait for a free browser page.)
 
+Playwright (its node driver, one per handler: http and https) starts with the first rendered request, not with
+the engine: most crawls render nothing, and the drivers cost about 144 MB each and a second of start.
+
 The handler also enforces the address policy (monitor/guard.py) on every http(s) request, redirects included
 (RedirectMiddleware turns each hop into a new request through this handler): a host-mapped host connects to its
 mapped address; any other host is resolved once, every address it resolves to is checked, and the connection is
@@ -58,7 +61,7 @@ from scrapy.core.downloader.handlers.http11 import (
 )
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, DownloadFailedError, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from twisted.python.failure import Failure
@@ -293,6 +296,17 @@ class _PinnedPool(HTTPConnectionPool):
         return super().getConnection(key, endpoint)
 
 
+def _rebound(response: Response, request: Request) -> Response:
+    """The response under the original request and URL. Not response.replace(): it reads every attribute,
+    response.encoding too, which sniffs the whole body's charset (charset_normalizer, when neither header nor
+    <meta> declares one) although the spiders decode the bytes themselves; the encoding given when the response
+    was made (None: not known yet) is passed on instead, so response.text still works, inferred when asked."""
+    kwargs = {name: getattr(response, name) for name in response.attributes if name != "encoding"}
+    if isinstance(response, TextResponse):
+        kwargs["encoding"] = response._encoding
+    return type(response)(**kwargs | {"url": request.url, "request": request})
+
+
 class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """Download handler for http(s): the address policy, then mapped hosts to their address, others to their
     checked DNS address.
@@ -328,6 +342,27 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._user_abort: Callable[[Any], Awaitable[bool] | bool] | None = self.abort_request
         self.abort_request = self._abort_rendered
+        self._launched = False  # Playwright started (by the first rendered request)
+        self._launch_lock = asyncio.Lock()
+
+    # scrapy-playwright starts Playwright when the engine starts (both hooks, for Scrapy's newer and older handler
+    # API); here it starts on the first rendered request (_launch_once). Closing needs no launch: scrapy-playwright's
+    # _close skips a browser and a provider that do not exist.
+    async def _maybe_launch_in_thread(self) -> None:
+        return None
+
+    def _engine_started(self) -> None:
+        return None
+
+    async def _launch_once(self) -> None:
+        """Start Playwright (and any startup contexts) for the first rendered request; rendered requests arriving
+        meanwhile wait for that one start. A start that failed is tried again by the next rendered request."""
+        if self._launched:
+            return
+        async with self._launch_lock:
+            if not self._launched:
+                await self._maybe_future_from_coro(self._launch())
+                self._launched = True
 
     def address(self, host: str) -> str | None:
         if host not in self._addresses:
@@ -398,7 +433,7 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         # What the handler noted on the copy (download_latency, which AutoThrottle reads) belongs to the original.
         for key, value in mapped.meta.items():
             request.meta.setdefault(key, value)
-        return response.replace(url=request.url, request=request)
+        return _rebound(response, request)
 
     def _check_connect_to(self, url: str, host: str, address: str) -> None:
         from monitor.guard import ForbiddenAddressError, parse_ip
@@ -416,6 +451,7 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         from monitor.guard import ForbiddenAddressError
 
         await self._check_url(request.url)
+        await self._launch_once()
         response = await super().download_request(request)
         try:
             await self._check_url(response.url)

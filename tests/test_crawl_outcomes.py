@@ -123,12 +123,13 @@ async def test_defects_crawl_summary_progress_and_no_error_lines(sqlite_url: str
     assert sorted(r.getMessage()[:16] for r in homes) == ["网站 5325030011 示例", "网站 5325040011 示例"]
     assert all(r.levelno == logging.INFO for r in homes)  # ... said once per site at INFO, in the site's words
 
-    # Progress while it runs, every site here (6 sites → a line per finished site), ending at 6/6.
+    # Progress while it runs (6 sites → a line per finished site; two sites finishing in the same tick of the
+    # reactor share one line), from the first sites on, ending at 6/6.
     progress = [r.getMessage() for r in caplog.records
                 if r.name == "monitor.extensions.outcomes" and r.getMessage().startswith("已完成")]
     done = [int(m.split("/")[0].removeprefix("已完成 ")) for m in progress]
-    assert len(progress) >= 6 and all("/6 个网站" in m for m in progress)
-    assert done == sorted(done) and done[-1] == 6 and 1 in done
+    assert len(progress) >= 3 and all("/6 个网站" in m for m in progress)
+    assert done == sorted(done) and done[-1] == 6 and done[0] <= 2
 
 
 @deferred_f_from_coro_f

@@ -53,7 +53,6 @@ from monitor.extract.links import URL_TOO_LONG, canonicalize, page_links, reques
 from monitor.extract.model import LinkFact
 from monitor.extract.page import parse_limit
 from monitor.extract.unreadable import classify
-from monitor.hostmap import HostMapDownloadHandler
 from monitor.items import LinkCheckItem, LinkItem
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.spiders.website import WebsiteSpider, checked_url, utcnow
@@ -82,17 +81,6 @@ class SiteSweep:
     bad: dict[str, set[str]] = field(default_factory=lambda: {"broken": set(), "unsure": set()})
 
 
-class SweepDownloadHandler(HostMapDownloadHandler):
-    """The host map and the address policy without Chromium: the sweep renders nothing, so Playwright's driver (a
-    node process per scheme, a second or more of every run's start) is not started."""
-
-    async def _maybe_launch_in_thread(self) -> None:
-        return None
-
-    def _engine_started(self) -> None:  # the same hook under Scrapy's older download-handler API
-        return None
-
-
 class SweepSpider(WebsiteSpider):
     name = "sweep"
     custom_settings = {
@@ -101,8 +89,8 @@ class SweepSpider(WebsiteSpider):
         # Scrapy starts CONCURRENT_ITEMS asyncio tasks per response to process its output (100 by default): a page
         # yields two items and a few requests, and those tasks were most of the sweep's CPU time.
         "CONCURRENT_ITEMS": 4,
-        "DOWNLOAD_HANDLERS": {"http": "monitor.spiders.sweep.SweepDownloadHandler",
-                              "https": "monitor.spiders.sweep.SweepDownloadHandler"},
+        # No handler of its own: the sweep renders nothing, and Playwright starts only for a rendered page
+        # (monitor/hostmap.py).
     }
 
     def __init__(self, sites: str = "", run_id: str = "", as_of: str = "", **kwargs: Any) -> None:
