@@ -15,6 +15,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "probe": ("monitor.commands", "availability probe rounds over every homepage (站点无法访问)"),
     "crawl-accounts": ("monitor.commands", "read the registry's new-media accounts (政务新媒体) on their platforms"),
     "store": ("monitor.commands", "write the rows a crawl saved to a file when the database failed"),
+    "enqueue": ("monitor.workers", "queue a run's websites as jobs for workers on several machines (Redis)"),
+    "work": ("monitor.workers", "crawl jobs of a queued run until it is complete (run it on every machine)"),
+    "queue": ("monitor.workers", "progress of queued runs: jobs queued, running, done, failed, and workers"),
     "import-activity": ("monitor.accounts_import", "import account activity exported by a platform or vendor"),
     "inspect": ("monitor.inspect", "print the facts extracted from one URL or saved page"),
     "simweb": ("monitor.simweb.cli", "serve a simulated government web scenario"),
@@ -39,6 +42,9 @@ ENTRY_POINTS = {
     "crawl-accounts": ("add_accounts_arguments", "run_accounts"),
     "store": ("add_store_arguments", "run_store"),
     "review": ("add_review_arguments", "run_review"),
+    "enqueue": ("add_enqueue_arguments", "run_enqueue"),
+    "work": ("add_work_arguments", "run_work"),
+    "queue": ("add_queue_arguments", "run_queue"),
 }
 
 

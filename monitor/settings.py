@@ -97,6 +97,13 @@ MONITOR_LOCK_URL = ""
 # working folder on this machine).
 MONITOR_LOCK_DIR = ""
 
+# Several machines (monitor/jobs.py, monitor/queue_worker.py): the Redis holding queued runs' jobs (`govmon
+# enqueue`, `govmon work`; it may need a password: redis://:PASSWORD@host:6379/0, masked in logs), and how many
+# jobs (targets) one worker crawls at a time — enough sites to fill CONCURRENT_REQUESTS at 2 requests per host.
+# A job's lease (how soon a dead worker's job is taken by another) is set per run: `govmon enqueue --lease`.
+MONITOR_QUEUE_URL = "redis://127.0.0.1:6379/0"
+MONITOR_QUEUE_JOBS = 8
+
 # Retries: wait for Retry-After up to this many seconds (longer requests are recorded as the answer), else back off
 # exponentially from MONITOR_RETRY_BACKOFF seconds.
 MONITOR_RETRY_AFTER_MAX = 120.0
@@ -161,6 +168,8 @@ EXTENSIONS = {
     "monitor.extensions.joblock.JobLock": 100,
     # Writes the rows the storage pipeline holds every MONITOR_FLUSH_SECONDS (bounds the loss of a kill -9).
     "monitor.extensions.flush.PeriodicFlush": 510,
+    # A worker of a run queued for several machines reads the run from the queue (monitor/queue_worker.py).
+    "monitor.extensions.queue.JoinQueue": 90,
 }
 # A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
 # error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own

@@ -64,3 +64,13 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"corpus not present at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis named by MONITOR_TEST_REDIS_URL (the test command sets it). Tests keep apart by using keys of
+    their own (run ids with a random part), not by flushing the database."""
+    url = os.environ.get("MONITOR_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("MONITOR_TEST_REDIS_URL is not set")
+    return url

@@ -40,8 +40,8 @@ class JobLock:
 
     def spider_opened(self, spider: Any) -> None:
         job = JOBS.get(spider.name)
-        if job is None:
-            return
+        if job is None or getattr(spider, "queue_run", ""):
+            return  # unknown job, or one worker of a queued run: the queue hands each target to one worker
         s = self.crawler.settings
         lock = job_lock(job, str(s.get("MONITOR_LOCK_URL") or ""), str(s.get("MONITOR_DATABASE_URL") or ""),
                         s.get("MONITOR_LOCK_DIR") or None)

@@ -69,12 +69,13 @@ class StoragePipeline:
         self.engine = db.engine_for(self.url, timeout=self.timeout)
         upgrade(self.engine)
         mark_killed(self.engine)  # runs an earlier process of this host left `running` when it was killed
-        run_id = spider.run_id
-        with self.engine.begin() as conn:  # host and pid: a later command can tell if this process dies unrecorded
-            db.upsert(conn, db.runs, [{"run_id": run_id, "spider": spider.name,
-                                       "as_of": getattr(spider, "as_of", None), "started_at": utcnow(),
-                                       "finished_at": None, "status": "running", "stats": None,
-                                       "host": this_host(), "pid": os.getpid()}], ["run_id"])
+        run = {"run_id": spider.run_id, "spider": spider.name, "as_of": getattr(spider, "as_of", None),
+               "started_at": utcnow(), "finished_at": None, "status": "running", "stats": None}
+        with self.engine.begin() as conn:
+            if shared_run(spider):  # one of several workers: the run is recorded once, by no process of its own
+                db.upsert(conn, db.runs, [run | {"host": None, "pid": None}], ["run_id"], update_existing=False)
+            else:  # host and pid: a later command can tell if this process dies unrecorded
+                db.upsert(conn, db.runs, [run | {"host": this_host(), "pid": os.getpid()}], ["run_id"])
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         table = item.table
@@ -141,6 +142,11 @@ class StoragePipeline:
         stats["finish_reason"] = reason
         self.flush_all(force=True)  # one more try for what an earlier failure kept
         run = {"run_id": spider.run_id, "finished_at": utcnow(), "status": str(reason), "stats": stats}
+        if shared_run(spider):  # its jobs whose rows are spilled go back to the queue: the run's record is not ours
+            run["shared"] = True
+        if not self.pending and shared_run(spider):
+            self.close_shared_run(spider, reason, stats)
+            return
         if not self.pending:
             try:
                 with self.engine.begin() as conn:
@@ -160,6 +166,28 @@ class StoragePipeline:
         log.error("the database did not take %d rows of run %s: saved to %s — write them with `govmon store %s`",
                   count, spider.run_id, path, path)
         self.engine.dispose()
+
+
+    def close_shared_run(self, spider: Spider, reason: str, stats: dict[str, Any]) -> None:
+        """A worker of a queued run closes: the run is finished once every job is done, whichever worker sees it
+        (each worker's own figures stay in its log; the run keeps the queue's)."""
+        assert self.engine is not None
+        if reason == "finished" and spider.run_complete():
+            progress = spider.queue.progress()
+            stats = {"finish_reason": reason, "jobs": progress.total, "done": progress.done,
+                     "failed": progress.failed, "failed_jobs": spider.queue.failures()}
+            with self.engine.begin() as conn:
+                conn.execute(update(db.runs).where(db.runs.c.run_id == spider.run_id,
+                                                   db.runs.c.status == "running")
+                             .values(finished_at=utcnow(), status="finished", stats=stats))
+            log.info("run %s complete: %d jobs done, %d failed", spider.run_id, progress.done, progress.failed)
+        log.info("worker stored %d rows for run %s (%s)", self.written, spider.run_id, reason)
+        self.engine.dispose()
+
+
+def shared_run(spider: Spider) -> bool:
+    """The spider is one worker of a run queued for several (monitor/queue_worker.py)."""
+    return getattr(spider, "queue", None) is not None
 
 
 def storage_pipeline(crawler: Crawler) -> StoragePipeline | None:
@@ -231,7 +259,7 @@ def store_spilled(engine: Engine, path: Path) -> int:
             batches[(record["table"], record["policy"])].append({k: _restore(v) for k, v in record["row"].items()})
     for (table, policy), rows in batches.items():
         write_rows(engine, table, rows, policy)
-    if run is not None:
+    if run is not None and not run.get("shared"):
         with engine.begin() as conn:
             db.upsert(conn, db.runs, [{"run_id": run["run_id"], "spider": run.get("spider") or "",
                                        "as_of": run.get("as_of"), "started_at": run["finished_at"],

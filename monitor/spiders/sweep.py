@@ -35,7 +35,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -56,6 +56,7 @@ from monitor.extract.unreadable import classify
 from monitor.items import LinkCheckItem, LinkItem
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.spiders.website import WebsiteSpider, checked_url, utcnow
+from monitor.targets import Target
 
 PAGE_TAGS = ("a", "iframe")  # links that lead to pages to visit (area is read as a, frame as iframe)
 
@@ -100,18 +101,19 @@ class SweepSpider(WebsiteSpider):
         self.state: dict[str, str] = {}  # URL → link_state of its check (ok / broken / unsure) once known
         self.waiting: dict[str, list[LinkItem]] = {}  # URL → its occurrences while its check is pending
 
-    async def start(self) -> AsyncIterator[Request]:
+    def prepare(self) -> None:
         s = self.settings
         self.max_pages = s.getint("MONITOR_SWEEP_MAX_PAGES")
         self.max_depth = s.getint("MONITOR_SWEEP_MAX_DEPTH")
         self.check_external = s.getbool("MONITOR_CHECK_EXTERNAL_LINKS")
         self.url_limit = s.getint("URLLENGTH_LIMIT")
-        sites = self.load_targets()
-        self.logger.info("run %s: sweep of %d sites (at most %s pages and depth %s per site)", self.run_id,
-                         len(sites), self.max_pages or "∞", self.max_depth or "∞")
-        for site in sites:
-            sweep = self.sweeps[site["site_code"]] = SiteSweep(site, {site_key(site["homepage"])})
-            yield self.visit(sweep, request_url(canonicalize(site["homepage"])), 0)
+        self.logger.info("run %s: sweep (at most %s pages and depth %s per site)", self.run_id,
+                         self.max_pages or "∞", self.max_depth or "∞")
+
+    def target_requests(self, target: Target) -> list[Request]:
+        site = self.targets[target.id] = target.facts
+        sweep = self.sweeps[site["site_code"]] = SiteSweep(site, {site_key(site["homepage"])})
+        return [self.visit(sweep, request_url(canonicalize(site["homepage"])), 0)]
 
     # ------------------------------------------------------------------ requests
 

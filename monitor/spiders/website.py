@@ -52,7 +52,8 @@ from monitor.extract.unreadable import BLOCKED, CHALLENGE, UNRENDERED, has_empty
 from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
 from monitor.middlewares import READ_AHEAD
 from monitor.outcome import classify_failure, describe, is_html
-from monitor.targets import target_source
+from monitor.queue_worker import QueueWorker
+from monitor.targets import Target, target_source
 
 # Statuses a server gives to refuse HEAD; the link is then checked again with GET.
 HEAD_REFUSED = {400, 403, 405, 406, 501}
@@ -68,11 +69,12 @@ def checked_url(request: Request) -> str:
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
-class WebsiteSpider(scrapy.Spider):
+class WebsiteSpider(QueueWorker, scrapy.Spider):
     name = "website"
 
-    def __init__(self, sites: str = "", run_id: str = "", as_of: str = "", **kwargs: Any) -> None:
+    def __init__(self, sites: str = "", run_id: str = "", as_of: str = "", queue: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.queue_run = queue  # a run queued for several workers (monitor/queue_worker.py): targets come from it
         self.site_filter = {s.strip() for s in sites.split(",") if s.strip()}
         self.run_id = run_id or f"website-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.as_of = date.fromisoformat(as_of) if as_of else date.today()
@@ -86,17 +88,26 @@ class WebsiteSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ start
 
-    def load_targets(self) -> list[dict[str, Any]]:
-        """The registry facts of this run's websites, from the target source (monitor/targets.py)."""
-        targets = target_source(self.settings).targets("website", self.site_filter)
-        self.targets = {t.id: t.facts for t in targets}
-        return list(self.targets.values())
-
     async def start(self) -> AsyncIterator[Request]:
-        sites = self.load_targets()
-        self.logger.info("run %s: %d sites, monitoring point %s", self.run_id, len(sites), self.as_of)
-        for site in sites:
-            yield self.page_request(site["homepage"], site, "home", site["homepage"], self.parse_home)
+        """The run's websites from the target source (monitor/targets.py), or jobs from the run's queue."""
+        self.prepare()
+        if self.queue_run:
+            for request in self.queue_requests():
+                yield request
+            return
+        targets = target_source(self.settings).targets("website", self.site_filter)
+        self.logger.info("run %s: %d sites, monitoring point %s", self.run_id, len(targets), self.as_of)
+        for target in targets:
+            for request in self.target_requests(target):
+                yield request
+
+    def prepare(self) -> None:
+        """Read what the spider needs from its settings, before the first target."""
+
+    def target_requests(self, target: Target) -> list[Request]:
+        """The start requests of one website (its registry facts kept for the checks pipeline)."""
+        site = self.targets[target.id] = target.facts
+        return [self.page_request(site["homepage"], site, "home", site["homepage"], self.parse_home)]
 
     # ------------------------------------------------------------------ requests
 
