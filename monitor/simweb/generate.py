@@ -47,18 +47,20 @@ def _fallback_places(n: int) -> list[tuple[str, str, str]]:
              f"www.county{k}.gov.cn") for k in range(n)]
 
 
-def generate_region(n_sites: int, pages_per_site: int, seed: int = 1, as_of: date = date(2021, 3, 3)) -> Scenario:
-    """n_sites portals, each with about pages_per_site pages (homepage, list pages and articles), all fresh and
-    correct: a clean region whose crawl cost is what a benchmark measures."""
+def generate_region(n_sites: int, pages_per_site: int, seed: int = 1, as_of: date = date(2021, 3, 3),
+                    columns: int = len(COLUMN_SET)) -> Scenario:
+    """n_sites portals, each with about pages_per_site pages (homepage, list pages and articles) in `columns`
+    columns, all fresh and correct: a clean region whose crawl cost is what a benchmark measures."""
     rng = random.Random(seed)
     real = _real_places()
     places = rng.sample(real, n_sites) if len(real) >= n_sites else _fallback_places(n_sites)
-    per_column = max(1, (pages_per_site - 1) // len(COLUMN_SET) - 1)  # articles, plus about one list page each
+    column_set = COLUMN_SET[:max(1, columns)]
+    per_column = max(1, (pages_per_site - 1) // len(column_set) - 1)  # articles, plus about one list page each
     sites = []
     for n, (region, place, host) in enumerate(places):
         level = "city" if region.endswith("00") else "county"
         columns = [Column(col, f"c{k}", cat, sorted(rng.sample(range(1, 3 * per_column + 30), per_column)))
-                   for k, (col, cat) in enumerate(COLUMN_SET)]
+                   for k, (col, cat) in enumerate(column_set)]
         abbr = PROVINCE_ABBR.get(region[:2], "滇")
         name = place if place.endswith("人民政府") else f"{place}人民政府"
         sites.append(Site(
