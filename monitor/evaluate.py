@@ -3,15 +3,18 @@
 Websites and new-media accounts are judged the same way, each from its own kind of readings. For every active
 account: the latest reading (a crawl of the accounts spider or an imported activity export) made inside the period up
 to the monitoring point; an account without one is 待定 (无监测数据); the account rules run and the verdict counts
-the veto items only (monitor/checks/scoring.py). For every active website: load the facts of its latest crawl run inside the period up to the monitoring point (or
-the given run) and the probes of the rule's window — never evidence observed later, so re-judging a past quarter after
-new crawls gives the same verdicts; a site without a crawl in the window is 待定 (无监测数据) — run every rule
-of monitor/checks/rules, store the findings (re-running a period replaces them), one verdict per site and period,
-and keep the violations' life cycle: a failing finding opens a violation or refreshes its last_seen (first_seen is
-kept); one no longer seen is resolved — only when its indicator was judged this time (a site that was only
-probed, a homepage that did not load or an indicator without data leaves its violations as they are); one seen
-again is re-opened; one a reviewer marked false_positive stays suppressed — it is recorded but counts neither
-toward the verdict nor toward its indicator's totals (five blank columns, one of them a false positive, are four).
+the veto items only (monitor/checks/scoring.py). For every active website: load the facts of its latest crawl run
+inside the period up to the monitoring point (or the given run) and the probes of the rule's window — never evidence
+observed later, so re-judging a past quarter after new crawls gives the same verdicts; a site without a crawl in the
+window is 待定 (无监测数据) — run every rule of monitor/checks/rules (链接可用性 from the site's latest finished full link sweep
+in the same window when there is one — every page of the site, monitor/checks/facts.py sweep_for — else from the
+crawl; a sweep run is never judged as the crawl, not even when named with --run), store the findings (re-running a
+period replaces them), one verdict per site and period, and keep the violations' life cycle: a failing finding opens
+a violation or refreshes its last_seen (first_seen is kept); one no longer seen is resolved — only when its
+indicator was judged this time (a site that was only probed, a homepage that did not load or an indicator without
+data leaves its violations as they are); one seen again is re-opened; one a reviewer marked false_positive stays
+suppressed — it is recorded but counts neither toward the verdict nor toward its indicator's totals (five blank
+columns, one of them a false positive, are four).
 All times are the monitoring point, so a re-run gives the same rows. One evaluation is one transaction: killed
 half-way, it leaves nothing of itself (the previous evaluation's rows stay as they were). Only finished runs are
 judged: a run still running, killed (monitor/runs.py) or cut short never is, also when named with --run.
@@ -32,7 +35,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitor import db
 from monitor.checks.account_facts import active_accounts, latest_account_run, load_account_facts
-from monitor.checks.facts import latest_channel_run, latest_run, load_channel_facts, load_site_facts, run_date
+from monitor.checks.facts import (
+    latest_channel_run,
+    latest_run,
+    load_channel_facts,
+    load_site_facts,
+    run_date,
+    sweep_for,
+)
 from monitor.checks.model import INCONCLUSIVE, NO_DATA, NOT_MONITORED, SKIPPED, Finding
 from monitor.checks.record import store_findings, update_violations
 from monitor.checks.rulebook import Rulebook, load_rulebook
@@ -159,6 +169,7 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
         for given in (run_id, account_run, channel_run):
             refuse_unfinished(conn, given)
         if run_id is not None:
+            refuse_sweep(conn, run_id)
             observed = run_date(conn, run_id)
             if observed is not None and not since <= observed <= as_of.date():
                 raise ValueError(f"run {run_id} was made for {observed}, outside {period} up to the monitoring "
@@ -171,6 +182,7 @@ def evaluate(engine: Engine, period: str, as_of: datetime, run_id: str | None = 
             code = site["site_code"]
             run = run_id or latest_run(conn, code, as_of.date(), since)
             facts = load_site_facts(conn, code, run, as_of, book["site_unreachable"].param("window_days"))
+            facts.sweep = sweep_for(conn, code, as_of.date(), since)  # 链接可用性 over the whole site, if swept
             facts.channel_run = channel_run or latest_channel_run(conn, code, as_of.date(), since)
             facts.channels = load_channel_facts(conn, code, facts.channel_run)
             if facts.channels and facts.channel_run is None:
@@ -201,6 +213,15 @@ def refuse_unfinished(conn: Connection, run_id: str | None) -> None:
     if status is not None and status != "finished":
         raise ValueError(f"run {run_id} is {status} ({status_label(status)}), not finished: a run that did not "
                          f"finish is never judged; judge another run or re-run it with --run-id {run_id}")
+
+
+def refuse_sweep(conn: Connection, run_id: str) -> None:
+    """A full link sweep reads links only: it is not a crawl to judge every indicator from (evaluation uses the
+    period's sweep for 链接可用性 by itself)."""
+    spider = conn.execute(select(db.runs.c.spider).where(db.runs.c.run_id == run_id)).scalar()
+    if spider == "sweep":
+        raise ValueError(f"run {run_id} is a full link sweep (govmon sweep), not a website crawl: evaluation uses the "
+                         f"period's latest finished sweep for 链接可用性 by itself; name a website crawl with --run")
 
 
 def evaluate_accounts(conn: Connection, period: str, as_of: datetime, since: date, book: Rulebook,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from monitor.checks.facts import ColumnFacts, LinkFacts, SiteFacts
+from monitor.checks.facts import ColumnFacts, LinkFacts, LinkSource, SiteFacts
 from monitor.checks.model import Finding
 from monitor.checks.rulebook import load_rulebook
 from monitor.items import ListEntryItem, PageItem, ProbeItem, Website
@@ -54,12 +54,19 @@ def site(kind: str = "portal", homepage_url: str = HOME, **extra: Any) -> Websit
 
 
 def facts(columns=(), home_entries=None, homepage=None, links=(), pages=None, probes=(), kind="portal",
-          homepage_url=HOME, parent=None) -> SiteFacts:
-    """The facts of one crawl; by default a fresh homepage (an item dated the day before) and nothing else."""
+          homepage_url=HOME, parent=None, sweep: LinkSource | None = None) -> SiteFacts:
+    """The facts of one crawl; by default a fresh homepage (an item dated the day before) and nothing else.
+    `sweep`: the period's full link sweep evaluation attached (`sweep_run`)."""
     home = page() if homepage is None else homepage
     entries = [entry(AS_OF - timedelta(days=1))] if home_entries is None else home_entries
     return SiteFacts(site(kind, homepage_url), RUN, home, entries, list(columns),
-                     pages if pages is not None else [home], list(links), parent, list(probes))
+                     pages if pages is not None else [home], list(links), parent, list(probes), sweep=sweep)
+
+
+def sweep_run(links=(), pages: int = 500, **cuts: Any) -> LinkSource:
+    """What a finished sweep 'sw1' of 2021-03-01 saw: its failing links; `cuts`: cut_pages, cut_depth, unchecked,
+    sites, cut_known."""
+    return LinkSource("sw1", "sweep", list(links), pages, as_of=date(2021, 3, 1), **cuts)
 
 
 def link(url: str, outcome: str | None, status: int | None, on_home: bool = True, **kw: Any) -> LinkFacts:

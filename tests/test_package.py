@@ -125,7 +125,7 @@ def _scrapyd_conf(home: Path, port: int) -> None:
     """The shipped deploy/scrapyd/scrapyd.conf, on a free port and polling its queue often."""
     conf = configparser.ConfigParser()
     conf.read(REPO / "deploy" / "scrapyd" / "scrapyd.conf", encoding="utf-8")
-    conf["scrapyd"].update({"http_port": str(port), "poll_interval": "0.5", "max_proc": "1"})
+    conf["scrapyd"].update({"http_port": str(port), "poll_interval": "0.5", "max_proc": "2"})
     with (home / "scrapyd.conf").open("w", encoding="utf-8") as fh:
         conf.write(fh)
 
@@ -135,7 +135,17 @@ def _tail(path: Path, n: int = 4000) -> str:
 
 
 @pytest.mark.postgres
-def test_scrapyd_deploy_egg_crawls_into_postgresql(tmp_path: Path, pg_url: str) -> None:
+def _wait_finished(base: str, ids: set[str], logs: list[Path], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        jobs = _get(f"{base}/listjobs.json?project=govmon")
+        if ids <= {j["id"] for j in jobs["finished"]}:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"jobs {ids} did not finish: {jobs}\n" + "\n".join(_tail(log) for log in logs))
+
+
+def test_scrapyd_deploy_egg_crawls_into_postgresql(tmp_path: Path, pg_url: str, redis_url: str) -> None:
     pytest.importorskip("scrapyd", reason="the scrapyd extra is not installed (scripts/setup.sh installs it)")
     pytest.importorskip("scrapyd_client", reason="the scrapyd extra is not installed")
     port = _free_port()
@@ -190,15 +200,36 @@ def test_scrapyd_deploy_egg_crawls_into_postgresql(tmp_path: Path, pg_url: str) 
                 ("setting", f"MONITOR_RUN_DIR={tmp_path / 'runs'}"),
             ])
             assert job["status"] == "ok", job
-            job_log = home / "var" / "scrapyd" / "logs" / "govmon" / "website" / f"{job['jobid']}.log"
-            deadline = time.monotonic() + 150
-            while time.monotonic() < deadline:
-                jobs = _get(f"{base}/listjobs.json?project=govmon")
-                if any(j["id"] == job["jobid"] for j in jobs["finished"]):
-                    break
-                time.sleep(0.5)
-            else:
-                pytest.fail(f"job {job['jobid']} did not finish: {jobs}\n{_tail(job_log)}")
+            logs = home / "var" / "scrapyd" / "logs" / "govmon" / "website"
+            job_log = logs / f"{job['jobid']}.log"
+            _wait_finished(base, {job["jobid"]}, [job_log], 150)
+
+            # Several workers (issue 14): a run queued in Redis, crawled by two Scrapyd jobs of the deployed egg.
+            queued = subprocess.run([sys.executable, "-m", "monitor.cli", "enqueue", "--run-id", "scrapyd-queue",
+                                     "--as-of", scenario.as_of.isoformat()], cwd=REPO, capture_output=True,
+                                    text=True, timeout=120,
+                                    env=dict(_env(), MONITOR_DATABASE_URL=pg_url, MONITOR_QUEUE_URL=redis_url))
+            assert queued.returncode == 0, queued.stderr
+            workers = [_post(f"{base}/schedule.json", [
+                ("project", "govmon"), ("spider", "website"), ("queue", "scrapyd-queue"),
+                ("setting", f"MONITOR_DATABASE_URL={pg_url}"), ("setting", f"MONITOR_HOST_MAP={web.host_map}"),
+                ("setting", f"MONITOR_QUEUE_URL={redis_url}"), ("setting", f"MONITOR_RUN_DIR={tmp_path / 'runs'}"),
+            ]) for _ in range(2)]
+            worker_logs = [logs / f"{w['jobid']}.log" for w in workers]
+            _wait_finished(base, {w["jobid"] for w in workers}, worker_logs, 150)
+        for worker_log in worker_logs:
+            text_ = worker_log.read_text(encoding="utf-8", errors="replace")
+            assert "on run scrapyd-queue" in text_ and "Traceback" not in text_, _tail(worker_log, 8000)
+        with engine.connect() as conn:
+            run = conn.execute(text("SELECT status, stats FROM runs WHERE run_id = 'scrapyd-queue'")).one()
+            sites = conn.execute(text("SELECT COUNT(DISTINCT site_code) FROM pages WHERE run_id = 'scrapyd-queue'"
+                                      " AND role = 'home'")).scalar()
+        assert run.status == "finished" and run.stats["done"] == 14 and sites == 14, (run, sites)
+        from redis import Redis
+
+        from monitor.jobs import RunQueue
+
+        RunQueue(Redis.from_url(redis_url), "scrapyd-queue").delete()
         log = job_log.read_text(encoding="utf-8", errors="replace")
 
         # The job ran the deployed egg: monitor.migrate found its migrations inside the zip, not on disk.

@@ -11,7 +11,7 @@ import pytest
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS
 from monitor.checks.rulebook import load_rulebook
 from monitor.checks.rules import broken_links
-from tests.rule_facts import AS_OF, BOOK, HOME, facts, link, page, site_level
+from tests.rule_facts import AS_OF, BOOK, HOME, facts, link, page, site_level, sweep_run
 
 
 def judge(links, book=BOOK):
@@ -90,3 +90,43 @@ def test_links_left_unchecked_past_the_per_page_cap_leave_the_indicator_inconclu
     other_cuts = [page(cut={"xhr_lists": 5})]  # nothing of the links was left out
     assert site_level(broken_links.check(facts(links=[], pages=other_cuts), BOOK[broken_links.CODE],
                                          AS_OF)).outcome == PASS
+
+
+SWEPT = {"source": "sweep", "run_id": "sw1", "sweep_as_of": "2021-03-01", "pages": 500}
+
+
+def judge_sweep(sweep, links=(), pages=None):
+    return broken_links.check(facts(links=links, pages=pages, sweep=sweep), BOOK[broken_links.CODE], AS_OF)
+
+
+def test_the_sweep_replaces_the_sampled_crawl_and_says_so() -> None:
+    """The crawl's own links and page cuts no longer count: the sweep saw every page; findings name the sweep."""
+    deep = HOME + "zt/d9/p1.html"
+    crowded = [page(cut={"links": 50})]
+    findings = judge_sweep(sweep_run([link(HOME + "gone", "http", 404, on_home=False, source_url=deep,
+                                           anchor="旧专题")]), [link(HOME + "crawl-only", "http", 404)], crowded)
+    assert [f.subject for f in findings if not f.site_level] == [HOME + "gone"]
+    (gone,) = [f for f in findings if not f.site_level]
+    assert (gone.evidence["parent_url"], gone.evidence["anchor"], gone.evidence["run_id"]) == (deep, "旧专题", "sw1")
+    f = site_level(findings)
+    assert (f.outcome, f.observed) == (FAIL, "全站扫描500个页面,首页不可用链接0个,其他页面1个")
+    assert f.evidence == {"home": 0, "other": 1, "as_of": str(AS_OF)} | SWEPT
+    clean = site_level(judge_sweep(sweep_run(), [link(HOME + "crawl-only", "http", 404)], crowded))
+    assert (clean.outcome, clean.observed) == (PASS, "全站扫描500个页面,首页不可用链接0个,其他页面0个")
+
+
+@pytest.mark.parametrize(("cuts", "reason", "words"), [
+    ({"cut_pages": 40}, broken_links.CUT_REASON, ",另有40个页面因页面数上限未访问"),
+    ({"cut_depth": 3, "unchecked": 9}, broken_links.CUT_REASON,
+     ",另有3个页面因深度上限未访问,另有9个链接超出每页上限未检查"),
+    ({"unchecked": 9}, "部分链接超出每页上限未检查,待复核", ",另有9个链接超出每页上限未检查"),
+    ({"cut_pages": 4, "sites": 3}, broken_links.CUT_REASON, ",另有4个页面因页面数上限未访问(为本次扫描3个网站合计)"),
+    ({"cut_known": False}, broken_links.UNKNOWN_CUT_REASON, ",未访问的页面数未记录"),
+])
+def test_what_a_sweep_left_unvisited_is_inconclusive_never_a_pass(cuts: dict, reason: str, words: str) -> None:
+    f = site_level(judge_sweep(sweep_run(**cuts)))
+    assert (f.outcome, f.reason, f.observed) == (INCONCLUSIVE, reason, "全站扫描500个页面,首页不可用链接0个,其他页面0个" + words)
+    dead = site_level(judge_sweep(sweep_run([link(HOME + "gone", "http", 410)], **cuts)))  # a lower bound
+    assert (dead.outcome, dead.observed) == (FAIL, "全站扫描500个页面,首页不可用链接1个,其他页面0个" + words)
+    assert (dead.evidence.get("cut_pages"), dead.evidence.get("sites_in_run")) == (cuts.get("cut_pages"),
+                                                                                   cuts.get("sites"))

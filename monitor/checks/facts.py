@@ -3,6 +3,11 @@
 Rules never touch the database: `load_site_facts` reads once and gives typed facts — the observations of
 monitor/items.py (pages, list entries, probes), the registry's `Website`, and `ColumnFacts` / `LinkFacts`, which join
 a registry column with its page and entries, and a link with its check. Rules read attributes, never rows.
+
+链接可用性 needs every page of the site, which only the full link sweep (monitor/spiders/sweep.py, runs.spider
+'sweep') visits. `sweep_for` picks the period's sweep of a site and `SiteFacts.link_source` is the one place that
+says which run's links the rule judges: that sweep when evaluation attached one, else the sampled crawl. Every other
+rule reads the sampled crawl only.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.engine import Connection
 
 from monitor import db
@@ -71,6 +76,36 @@ class LinkFacts:
 
 
 @dataclass
+class LinkSource:
+    """The run whose link checks 链接可用性 judges, with what it left unchecked.
+
+    A sweep's bounds leave pages unvisited (MONITOR_SWEEP_MAX_PAGES, MONITOR_SWEEP_MAX_DEPTH): their own URL was
+    checked, the links on them never were. The sweep counts those per run (runs.stats), not per site, so in a run
+    that swept several sites (`sites` > 1) each site carries the run's counts: a cut is never lost, at worst it is
+    over-attributed (待定 where a verdict was possible, never 合格 where it was not). A sweep whose run record does
+    not hold those counts (`cut_known` False) may have been cut: it cannot show a site free of dead links either."""
+
+    run_id: str | None
+    spider: str  # website (the sampled crawl) / sweep
+    links: list[LinkFacts]
+    pages: int  # pages whose links were read
+    unchecked: int = 0  # links past the per-page cap (pages.cut["links"], sweep/links_cut_on_pages)
+    as_of: date | None = None  # the sweep's monitoring date
+    cut_pages: int = 0  # same-site pages not visited: page bound reached
+    cut_depth: int = 0  # same-site pages not visited: deeper than the depth bound
+    sites: int = 1  # sites the sweep run covered (its cut counts are the run's)
+    cut_known: bool = True  # False: the run's stats do not say what the bounds left out
+
+    @property
+    def is_sweep(self) -> bool:
+        return self.spider == "sweep"
+
+    @property
+    def cut(self) -> int:
+        return self.cut_pages + self.cut_depth
+
+
+@dataclass
 class ChannelFacts:
     """A letters channel or guide list of the registry with what the channels run saw of it (check None: not read
     in the window)."""
@@ -102,10 +137,20 @@ class SiteFacts:
     # the letters and guide indicators are not monitored for the site)
     channels: list[ChannelFacts] = field(default_factory=list)
     channel_run: str | None = None
+    # the period's full link sweep of the site (`sweep_for`); None: 链接可用性 judges the sampled crawl
+    sweep: LinkSource | None = None
 
     @property
     def code(self) -> str:
         return self.site.site_code
+
+    @property
+    def link_source(self) -> LinkSource:
+        """The links 链接可用性 judges: the sweep when there is one, else the sampled crawl's."""
+        if self.sweep is not None:
+            return self.sweep
+        return LinkSource(self.run_id, "website", self.links, len(self.pages),
+                          unchecked=sum((p.cut or {}).get("links", 0) for p in self.pages))
 
     def counts(self, indicator: str, subject: str) -> bool:
         """Does a failing item count toward its indicator's totals (not a reviewer's false positive)?"""
@@ -184,15 +229,52 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
     columns = [ColumnFacts(**r, page=by_url.get(r["url"]), entries=by_column.get(r["url"], []))
                for r in _rows(conn, columns_q.where(db.site_columns.c.site_code == site_code)
                               .order_by(db.site_columns.c.id))]
-    links_q = (select(db.links, db.link_checks.c.outcome, db.link_checks.c.status, db.link_checks.c.error)
-               .join(db.link_checks, and_(db.link_checks.c.run_id == db.links.c.run_id,
-                                          db.link_checks.c.url == db.links.c.url), isouter=True)
-               .where(db.links.c.run_id == run_id, db.links.c.site_code == site_code))
-    link_fields = {f.name for f in fields(LinkFacts)}
-    links = [LinkFacts(**{k: v for k, v in r.items() if k in link_fields}) for r in _rows(conn, links_q)]
+    links = load_links(conn, site_code, run_id)
     homepage = next((p for p in pages if p.role == "home"), None)
     home_entries = by_column.get(homepage.url, []) if homepage else []
     return SiteFacts(record, run_id, homepage, home_entries, columns, pages, links, parent, probes, suppressed)
+
+
+def load_links(conn: Connection, site_code: str, run_id: str) -> list[LinkFacts]:
+    """The site's links stored by `run_id`, each with its check in the same run (a crawl or a sweep)."""
+    lk, ck = db.links, db.link_checks
+    query = (select(lk, ck.c.outcome, ck.c.status, ck.c.error)
+             .join(ck, and_(ck.c.run_id == lk.c.run_id, ck.c.url == lk.c.url), isouter=True)
+             .where(lk.c.run_id == run_id, lk.c.site_code == site_code))
+    link_fields = {f.name for f in fields(LinkFacts)}
+    return [LinkFacts(**{k: v for k, v in r.items() if k in link_fields}) for r in _rows(conn, query)]
+
+
+def latest_sweep(conn: Connection, site_code: str, until: date | None = None,
+                 since: date | None = None) -> str | None:
+    """The newest finished sweep run that read this site's homepage inside the window (a sweep that could not read
+    the homepage visited nothing of the site: it covers nothing)."""
+    p = db.pages
+    return latest_reading(conn, p, p.c.site_code == site_code, p.c.role == "home", p.c.outcome == "ok",
+                          db.runs.c.spider == "sweep", until=until, since=since)
+
+
+def load_sweep(conn: Connection, site_code: str, run_id: str) -> LinkSource:
+    """What the sweep `run_id` saw of the site: its failing links (the sweep stores no others), the pages it read
+    and what its bounds left out."""
+    run = conn.execute(select(db.runs.c.as_of, db.runs.c.stats).where(db.runs.c.run_id == run_id)).one()
+    stats = run.stats or {}
+    p = db.pages
+    cuts = conn.execute(select(p.c.cut).where(p.c.run_id == run_id, p.c.site_code == site_code)).scalars().all()
+    sites = conn.execute(select(func.count(distinct(p.c.site_code))).where(p.c.run_id == run_id)).scalar_one()
+    # the per-page cap: pages.cut when the sweep stores it per page, the run's count otherwise (never both added)
+    unchecked = max(sum((c or {}).get("links", 0) for c in cuts), int(stats.get("sweep/links_cut_on_pages") or 0))
+    known = "sweep/cut_by_pages" in stats and "sweep/cut_by_depth" in stats
+    return LinkSource(run_id, "sweep", load_links(conn, site_code, run_id), len(cuts), unchecked, run.as_of,
+                      int(stats.get("sweep/cut_by_pages") or 0), int(stats.get("sweep/cut_by_depth") or 0), sites,
+                      cut_known=known)
+
+
+def sweep_for(conn: Connection, site_code: str, until: date, since: date) -> LinkSource | None:
+    """The site's full link sweep for a period: the latest finished sweep that read its homepage, made between
+    `since` and `until` (the monitoring point) inclusive; None: 链接可用性 keeps judging the sampled crawl."""
+    run_id = latest_sweep(conn, site_code, until, since)
+    return load_sweep(conn, site_code, run_id) if run_id is not None else None
 
 
 def latest_channel_run(conn: Connection, site_code: str, until: date | None = None,
