@@ -260,12 +260,18 @@ def load_sweep(conn: Connection, site_code: str, run_id: str) -> LinkSource:
     run = conn.execute(select(db.runs.c.as_of, db.runs.c.stats).where(db.runs.c.run_id == run_id)).one()
     stats = run.stats or {}
     p = db.pages
-    cuts = conn.execute(select(p.c.cut).where(p.c.run_id == run_id, p.c.site_code == site_code)).scalars().all()
+    rows = conn.execute(select(p.c.role, p.c.cut).where(p.c.run_id == run_id, p.c.site_code == site_code)).all()
+    links = load_links(conn, site_code, run_id)
+    site = next((cut for role, cut in rows if role == "home" and cut and "pages" in cut and "depth" in cut), None)
+    if site is not None:  # the sweep stored the site's own cuts with its homepage (monitor/spiders/sweep.py)
+        return LinkSource(run_id, "sweep", links, len(rows), int(site.get("links", 0)), run.as_of,
+                          int(site["pages"]), int(site["depth"]), 1)
+    # an older sweep: the run's counts, charged to each of its sites
     sites = conn.execute(select(func.count(distinct(p.c.site_code))).where(p.c.run_id == run_id)).scalar_one()
     # the per-page cap: pages.cut when the sweep stores it per page, the run's count otherwise (never both added)
-    unchecked = max(sum((c or {}).get("links", 0) for c in cuts), int(stats.get("sweep/links_cut_on_pages") or 0))
+    unchecked = max(sum((c or {}).get("links", 0) for _, c in rows), int(stats.get("sweep/links_cut_on_pages") or 0))
     known = "sweep/cut_by_pages" in stats and "sweep/cut_by_depth" in stats
-    return LinkSource(run_id, "sweep", load_links(conn, site_code, run_id), len(cuts), unchecked, run.as_of,
+    return LinkSource(run_id, "sweep", links, len(rows), unchecked, run.as_of,
                       int(stats.get("sweep/cut_by_pages") or 0), int(stats.get("sweep/cut_by_depth") or 0), sites,
                       cut_known=known)
 

@@ -53,7 +53,7 @@ from monitor.extract.links import URL_TOO_LONG, canonicalize, page_links, reques
 from monitor.extract.model import LinkFact
 from monitor.extract.page import parse_limit
 from monitor.extract.unreadable import classify
-from monitor.items import LinkCheckItem, LinkItem
+from monitor.items import LinkCheckItem, LinkItem, PageItem
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.spiders.website import WebsiteSpider, checked_url, utcnow
 from monitor.targets import Target
@@ -79,7 +79,15 @@ class SiteSweep:
     cut_pages: set[str] = field(default_factory=set)  # pages not visited: MONITOR_SWEEP_MAX_PAGES reached
     cut_depth: set[str] = field(default_factory=set)  # pages not visited: deeper than MONITOR_SWEEP_MAX_DEPTH
     links: int = 0  # link occurrences found on its pages
+    links_cut: int = 0  # links past the per-page cap on its pages (not checked)
     bad: dict[str, set[str]] = field(default_factory=lambda: {"broken": set(), "unsure": set()})
+    read: int = 0  # page requests whose callback or errback has run
+    home: PageItem | None = None  # the homepage's row, held until the site's last page: it carries the cuts
+
+    def cuts(self) -> dict[str, int]:
+        """What the bounds left out of the site, stored with its homepage (pages.cut): known per site, on one
+        machine or on several workers (each site is swept by one)."""
+        return {"pages": len(self.cut_pages), "depth": len(self.cut_depth), "links": self.links_cut}
 
 
 class SweepSpider(WebsiteSpider):
@@ -131,7 +139,8 @@ class SweepSpider(WebsiteSpider):
         """What a link (at `url`) found on a page at `depth` asks for: a visit, a check, or nothing (done or
         pending)."""
         page = link.tag in PAGE_TAGS and not link.attachment and site_key(url) in sweep.keys
-        if page and url not in self.requested:
+        # an over-long URL is recorded as a check (Scrapy's UrlLengthMiddleware would drop the visit unseen)
+        if page and url not in self.requested and not url_too_long(url, self.url_limit):
             within_depth = not self.max_depth or depth + 1 <= self.max_depth
             if within_depth and (not self.max_pages or sweep.pages < self.max_pages):
                 yield self.visit(sweep, url, depth + 1)
@@ -184,7 +193,22 @@ class SweepSpider(WebsiteSpider):
     # ------------------------------------------------------------------ pages
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        yield from self.settle(self._parse_page(response))
+        sweep = self.sweeps[response.meta["site"]["site_code"]]
+        yield from self.settle(self.page_done(sweep, self._parse_page(response)))
+
+    @staticmethod
+    def page_done(sweep: SiteSweep, out: Iterable[Any]) -> Iterator[Any]:
+        """Pass a page's output on, holding the homepage's row; after the site's last page, the row with the
+        site's cuts (every visit made is read by then, so the cuts are final)."""
+        for item in out:
+            if isinstance(item, PageItem) and item.role == "home":
+                sweep.home = item
+            else:
+                yield item
+        sweep.read += 1
+        if sweep.read == sweep.pages and sweep.home is not None:
+            sweep.home.cut = {**(sweep.home.cut or {}), **sweep.cuts()}
+            yield sweep.home
 
     def _parse_page(self, response: Response) -> Iterator[Any]:
         request = response.request
@@ -234,6 +258,7 @@ class SweepSpider(WebsiteSpider):
         cut: Counter[str] = Counter()
         links = page_links(sel, response.url, cut=cut)
         if cut:
+            self.sweeps[response.meta["site"]["site_code"]].links_cut += cut["links"]
             self.crawler.stats.inc_value("sweep/links_cut_on_pages", cut["links"])
             self.logger.warning("%s: %d links past the per-page cap were not checked", response.url, cut["links"])
         title = " ".join((sel.xpath("//title/text()").get() or "").split()) or None
@@ -248,10 +273,10 @@ class SweepSpider(WebsiteSpider):
     def sweep_page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         outcome, error = classify_failure(failure), describe(failure)
-        yield from self.settle([
+        yield from self.settle(self.page_done(self.sweeps[request.meta["site"]["site_code"]], [
             self.page_item(None, request, outcome, error=error),
             LinkCheckItem(run_id=self.run_id, url=checked_url(request), checked_at=utcnow(), method="GET",
-                          outcome=outcome, error=error)])
+                          outcome=outcome, error=error)]))
 
     # ------------------------------------------------------------------ the end
 

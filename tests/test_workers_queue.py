@@ -1,0 +1,86 @@
+"""Queued runs of the other spider and the commands around them (issue 14): a full link sweep worked from the queue
+stores each site's own cuts and is judged as a single-process sweep is; `govmon queue` shows progress; a bad run id
+or a run of another spider is refused with one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from redis import Redis
+
+from monitor import db
+from monitor.jobs import RunQueue
+from monitor.migrate import upgrade
+from monitor.registry import import_files
+from monitor.simweb.sweepsite import SweepWeb
+from tests.test_evaluate import NO_PROBES
+from tests.test_sweep_verdict import CUT_REASON, QUIET, deep_only_site, site_finding
+from tests.test_website_spider import rows
+
+REPO = Path(__file__).resolve().parent.parent
+EVALUATE = ("evaluate", "--period", "2021Q1", "--as-of", "2021-03-03", "--not-monitored", ",".join(NO_PROBES))
+
+
+def govmon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monitor.cli", *args], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_url: str, redis_url: str,
+                                                                            tmp_path: Path) -> None:
+    engine = db.engine_for(pg_url)
+    upgrade(engine)
+    runs = [f"qs-{uuid.uuid4().hex[:6]}", f"qc-{uuid.uuid4().hex[:6]}"]
+    server = Redis.from_url(redis_url)
+    try:
+        with SweepWeb(deep_only_site()) as web:
+            import_files(engine, [web.write_registry(tmp_path / "targets.yaml")])
+            env = dict(os.environ, MONITOR_ALLOWED_NETWORKS="127.0.0.1", MONITOR_RUN_DIR=str(tmp_path / "runs"),
+                       MONITOR_DATABASE_URL=pg_url, MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path))
+            env.pop("MONITOR_TARGETS", None)
+            assert govmon(env, "crawl", "--run-id", "daily", "--as-of", "2021-03-03", *QUIET).returncode == 0
+            wrong = govmon(env, "work", "no-such-run")
+            assert wrong.returncode == 4 and "no-such-run" in wrong.stderr
+            queued = govmon(env, "enqueue", "--spider", "sweep", "--run-id", runs[0], "--as-of", "2021-03-02")
+            assert queued.returncode == 0 and "1 jobs queued" in queued.stdout, queued.stderr
+            shown = govmon(env, "queue", runs[0])
+            assert "进行中" in shown.stdout and "排队1" in shown.stdout, shown.stdout
+            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", runs[0], *QUIET], env=env,
+                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                       for _ in range(2)]
+            for worker in workers:
+                out, err = worker.communicate(timeout=300)
+                assert worker.returncode == 0, err[-3000:]
+            assert "已完成" in govmon(env, "queue", runs[0]).stdout
+            judged = govmon(env, *EVALUATE)
+            assert judged.returncode == 0, judged.stderr
+            swept = site_finding(engine)
+            truth = {url for _, url, _, _ in web.dead_links()}
+            home = rows(engine, db.pages, run_id=runs[0], role="home")[0]
+            assert home["cut"] == {"pages": 0, "depth": 0, "links": 0}  # the site's own cuts, with its homepage
+            assert swept["outcome"] == "fail" and swept["evidence"]["other"] == len(truth)
+            assert swept["evidence"]["run_id"] == runs[0]
+
+            # cut by its page bound on a worker: the site's own count, 待定
+            queued = govmon(env, "enqueue", "--spider", "sweep", "--run-id", runs[1], "--as-of", "2021-03-03")
+            assert queued.returncode == 0, queued.stderr
+            done = govmon(env, "work", runs[1], *QUIET, "-s", "MONITOR_SWEEP_MAX_PAGES=10")
+            assert done.returncode == 0, done.stderr[-3000:]
+            assert govmon(env, *EVALUATE).returncode == 0
+        home = rows(engine, db.pages, run_id=runs[1], role="home")[0]
+        assert home["cut"]["pages"] > 0
+        cut = site_finding(engine)
+        assert (cut["outcome"], cut["reason"]) == ("inconclusive", CUT_REASON)
+        assert cut["evidence"]["cut_pages"] == home["cut"]["pages"]
+        status = {r["run_id"]: r["status"] for r in rows(engine, db.runs)}
+        assert status[runs[0]] == status[runs[1]] == "finished"
+        mixed = govmon(env, "enqueue", "--spider", "website", "--run-id", runs[0])
+        assert mixed.returncode != 0 and "sweep run" in mixed.stderr
+    finally:
+        for run_id in runs:
+            RunQueue(server, run_id).delete()
+        engine.dispose()
