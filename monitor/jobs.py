@@ -15,7 +15,7 @@ Deadlines are the Redis server's clock (TIME inside the scripts), so workers' cl
 changes are Lua scripts: atomic, whatever the number of workers.
 
 Keys, under `govmon:run:<run_id>:`:
-    meta    hash  spider, as_of, total, lease_seconds, max_attempts, created_at
+    meta    hash  spider, as_of, at (a replayed clock), total, lease_seconds, max_attempts, created_at
     jobs    hash  job id → JSON payload {"kind", "id", "host", "facts"}
     hostof  hash  job id → host
     queue   list  job ids waiting, taken from the left
@@ -210,7 +210,7 @@ class RunQueue:
     # ------------------------------------------------------------------ writing a run
 
     def create(self, spider: str, targets: list[Target], as_of: date, *, lease: float = LEASE_SECONDS,
-               max_attempts: int = MAX_ATTEMPTS) -> int:
+               max_attempts: int = MAX_ATTEMPTS, at: str = "") -> int:
         """Queue a run's jobs; a job already in the run (a repeated enqueue) is not queued twice. Returns the
         number of jobs added."""
         meta = self.meta()
@@ -221,6 +221,7 @@ class RunQueue:
         with self.server.pipeline() as pipe:  # MULTI: a run's jobs appear all at once
             pipe.hset(self.key["meta"], mapping={
                 "spider": spider, "as_of": as_of.isoformat(), "lease_seconds": lease, "max_attempts": max_attempts,
+                "at": at,
                 "created_at": meta.get("created_at") or datetime.now().isoformat(timespec="seconds")})
             pipe.hincrby(self.key["meta"], "total", len(new))
             for t in new:

@@ -87,6 +87,8 @@ class QueueWorker(RedisMixin):
         self.held[target.id] = job_id(target)
         requests = list(self.target_requests(target))
         log.debug("job %s taken: %d start requests", job_id(target), len(requests))
+        if not requests:  # nothing to crawl (e.g. its channels are another site's): done as it is
+            self.unacked.append(target.id)
         return requests
 
     def target_requests(self, target: Target) -> Iterable[Request]:

@@ -25,7 +25,8 @@ from monitor.config import add_database_argument, database_url, setting
 from monitor.jobs import LEASE_SECONDS, MAX_ATTEMPTS, RunQueue, runs_with_work
 from monitor.targets import target_source
 
-QUEUED_SPIDERS = {"website": "website", "sweep": "website"}  # spider → kind of target its jobs hold
+# spider → kind of target its jobs hold: a website; a website's letters channels and guide lists
+QUEUED_SPIDERS = {"website": "website", "sweep": "website", "channels": "channel"}
 FOLLOW_PAUSE = 10.0  # seconds between looks for a new run (`govmon work --follow`)
 
 
@@ -45,10 +46,12 @@ def add_enqueue_arguments(parser: argparse.ArgumentParser) -> None:
     add_database_argument(parser)
     _queue_argument(parser)
     parser.add_argument("--spider", default="website", choices=sorted(QUEUED_SPIDERS),
-                        help="website: the monitoring crawl (default); sweep: every page's links (全站链接检查)")
+                        help="website: the monitoring crawl (default); sweep: every page's links (全站链接检查); "
+                             "channels: letters channels and guide lists (互动交流, 办事指南)")
     parser.add_argument("--sites", default="", help="comma-separated 网站标识码 (default: all active sites)")
     parser.add_argument("--run-id", default="", help="run identity (default: generated); enqueue again to add sites")
     parser.add_argument("--as-of", default="", help="monitoring point YYYY-MM-DD (default: today)")
+    parser.add_argument("--at", default="", help="channels: the crawl's clock in China time (replays, tests)")
     parser.add_argument("--lease", type=float, default=LEASE_SECONDS,
                         help=f"seconds a dead worker's job waits before another takes it (default {LEASE_SECONDS:g})")
     parser.add_argument("--max-attempts", type=int, default=MAX_ATTEMPTS,
@@ -68,7 +71,7 @@ def run_enqueue(args: argparse.Namespace) -> int:
         return 4
     run_id = args.run_id or f"{args.spider}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     queue = RunQueue(_server(args.queue_url), run_id)
-    added = queue.create(args.spider, targets, as_of, lease=args.lease, max_attempts=args.max_attempts)
+    added = queue.create(args.spider, targets, as_of, lease=args.lease, max_attempts=args.max_attempts, at=args.at)
     engine = db.engine_for(url)
     try:
         from monitor.migrate import upgrade

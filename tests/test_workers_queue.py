@@ -11,11 +11,14 @@ import uuid
 from pathlib import Path
 
 from redis import Redis
+from sqlalchemy import select
 
 from monitor import db
 from monitor.jobs import RunQueue
 from monitor.migrate import upgrade
 from monitor.registry import import_files
+from monitor.simweb.scenario import load_scenario
+from monitor.simweb.server import SimWeb
 from monitor.simweb.sweepsite import SweepWeb
 from tests.test_evaluate import NO_PROBES
 from tests.test_sweep_verdict import CUT_REASON, QUIET, deep_only_site, site_finding
@@ -84,3 +87,60 @@ def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_
         for run_id in runs:
             RunQueue(server, run_id).delete()
         engine.dispose()
+
+
+def channel_rows(url: str, run_id: str) -> dict[str, list]:
+    engine = db.engine_for(url)
+    out = {}
+    with engine.connect() as conn:
+        for table, key in ((db.channel_checks, "channel_url"), (db.letters, "url"), (db.guides, "url")):
+            out[table.name] = sorted(conn.execute(select(table.c[key]).where(table.c.run_id == run_id)).scalars())
+        f = db.findings
+        out["findings"] = sorted(tuple(r) for r in conn.execute(
+            select(f.c.target_id, f.c.indicator, f.c.subject, f.c.outcome)
+            .where(f.c.indicator.in_(("letters_published", "letter_timeliness", "interaction_response")))))
+    engine.dispose()
+    return out
+
+
+def test_letters_channels_on_two_workers_read_as_one_process(pg_url: str, redis_url: str, tmp_path: Path) -> None:
+    scenario = load_scenario("honghe_2021q1")
+    registry = scenario.write_registry(tmp_path / "targets.yaml", channels=True)
+    single = f"sqlite:///{tmp_path / 'single.sqlite'}"
+    for url in (pg_url, single):
+        engine = db.engine_for(url)
+        upgrade(engine)
+        import_files(engine, [registry])
+        engine.dispose()
+    run_id = f"ch-{uuid.uuid4().hex[:6]}"
+    at = scenario.clock.isoformat()
+    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
+               MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path))
+    try:
+        with SimWeb(scenario) as web:
+            env["MONITOR_HOST_MAP"] = web.host_map
+            queued = govmon(env, "enqueue", "--spider", "channels", "--run-id", run_id,
+                            "--as-of", scenario.as_of.isoformat(), "--at", at)
+            assert queued.returncode == 0, queued.stderr
+            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", run_id, *QUIET], env=env,
+                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                       for _ in range(2)]
+            for worker in workers:
+                _, err = worker.communicate(timeout=300)
+                assert worker.returncode == 0, err[-3000:]
+            one = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "channels", "-a", f"run_id={run_id}",
+                                  "-a", f"as_of={scenario.as_of.isoformat()}", "-a", f"at={at}",
+                                  "-s", f"MONITOR_DATABASE_URL={single}", "-s", "LOG_LEVEL=WARNING"],
+                                 env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+            assert one.returncode == 0, one.stderr[-3000:]
+        assert RunQueue(Redis.from_url(redis_url), run_id).progress().complete
+        judge = ("evaluate", "--period", "2021Q1", "--as-of", scenario.as_of.isoformat(), "--not-monitored",
+                 "site_unreachable")
+        for url in (pg_url, single):
+            done = govmon(dict(env, MONITOR_DATABASE_URL=url), *judge)
+            assert done.returncode == 0, done.stderr[-2000:]
+        shared, alone = channel_rows(pg_url, run_id), channel_rows(single, run_id)
+        assert shared["channel_checks"] and shared["letters"] and shared["findings"]
+        assert shared == alone
+    finally:
+        RunQueue(Redis.from_url(redis_url), run_id).delete()

@@ -82,9 +82,10 @@ from monitor.extract.unreadable import (
 )
 from monitor.items import ChannelCheckItem, GuideItem, LetterItem, LinkCheckItem, LinkItem
 from monitor.outcome import classify_failure, describe, is_html
+from monitor.queue_worker import QueueWorker
 from monitor.spiders.accounts import china_now, china_time
 from monitor.spiders.website import WebsiteSpider
-from monitor.targets import target_source
+from monitor.targets import Target, target_source
 
 # Defaults of the spider's settings (to be documented in monitor/settings.py), for a settings object that lacks them.
 MONITOR_MAX_LETTER_PAGES = 5
@@ -165,15 +166,18 @@ def guide_links(html: str, url: str, item_selector: str | None, *, ref: date | N
     return found
 
 
-class ChannelsSpider(scrapy.Spider):
+class ChannelsSpider(QueueWorker, scrapy.Spider):
     name = "channels"
 
     # The website spider's link check, reused as it is (HEAD, then GET when HEAD is refused or fails): its callbacks
     # are this spider's link_checked / link_failed, which hand each result to the guides waiting for it.
     link_check = WebsiteSpider.link_check
 
-    def __init__(self, run_id: str = "", as_of: str = "", at: str = "", sites: str = "", **kwargs: Any) -> None:
+    def __init__(self, run_id: str = "", as_of: str = "", at: str = "", sites: str = "", queue: str = "",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.queue_run = queue  # a run queued for several workers (monitor/queue_worker.py): targets come from it
+        self.targets: dict[str, dict[str, Any]] = {}  # 网站标识码 → the site's registry facts and channels
         self.run_id = run_id or f"channels-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.at = china_time(at) if at else china_now()
         self.as_of = date.fromisoformat(as_of) if as_of else self.at.date()
@@ -185,6 +189,12 @@ class ChannelsSpider(scrapy.Spider):
         self.checked: set[str] = set()  # service links whose check is done or pending
         self.link_results: dict[str, dict[str, Any]] = {}  # checked URL → {outcome, status}
         self.waiting: dict[str, list[PendingGuide]] = {}  # URL being checked → guides waiting for it
+
+    def join_queue(self, crawler: Any) -> None:
+        super().join_queue(crawler)
+        at = self.queue.meta().get("at") if self.queue else None
+        if at:  # a replayed clock, the same for every worker
+            self.at = china_time(at)
 
     # ------------------------------------------------------------------ clock and settings
 
@@ -198,19 +208,31 @@ class ChannelsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[Request]:
-        targets = target_source(self.settings).targets("channel", self.site_filter)
         self.clock_start = time.monotonic()
+        if self.queue_run:
+            for request in self.queue_requests():
+                yield request
+            return
+        targets = target_source(self.settings).targets("channel", self.site_filter)
         count = sum(len(t.facts["channels"]) for t in targets)
         self.logger.info("run %s: %d channels of %d sites, clock starts at %s, monitoring date %s", self.run_id,
                          count, len(targets), self.at, self.as_of)
         for target in targets:
-            for channel in target.facts["channels"]:
-                if channel["url"] in self.runs:  # channel_checks holds one row per run and URL
-                    self.logger.warning("channel %s is listed for %s and %s; read once, for the first",
-                                        channel["url"], self.runs[channel["url"]].site_code, target.id)
-                    continue
-                run = self.runs[channel["url"]] = ChannelRun(target.id, channel)
-                yield self.page(channel["url"], run, self.parse_channel, self.channel_failed, list_page=0)
+            for request in self.target_requests(target):
+                yield request
+
+    def target_requests(self, target: Target) -> list[Request]:
+        """The first list page of each of a site's channels."""
+        self.targets[target.id] = target.facts
+        out = []
+        for channel in target.facts["channels"]:
+            if channel["url"] in self.runs:  # channel_checks holds one row per run and URL
+                self.logger.warning("channel %s is listed for %s and %s; read once, for the first",
+                                    channel["url"], self.runs[channel["url"]].site_code, target.id)
+                continue
+            run = self.runs[channel["url"]] = ChannelRun(target.id, channel)
+            out.append(self.page(channel["url"], run, self.parse_channel, self.channel_failed, list_page=0))
+        return out
 
     def page(self, url: str, run: ChannelRun, callback: Any, errback: Any, **meta: Any) -> Request:
         self.requested.add(canonicalize(url))
