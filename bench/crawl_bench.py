@@ -31,7 +31,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _runner import run  # bench/ is the script's folder, first on sys.path
+from _region import prepare_database  # bench/ is the script's folder, first on sys.path
+from _runner import run
 
 COMMON = {
     "LOG_LEVEL": "WARNING",
@@ -113,9 +114,6 @@ def main() -> None:
         except ValueError:
             overrides[name] = value
 
-    from monitor import db
-    from monitor.migrate import upgrade
-    from monitor.registry import import_files
     from monitor.simweb.generate import generate_region
     from monitor.simweb.server import SimWeb
 
@@ -133,10 +131,7 @@ def main() -> None:
 
         def website(rep: int) -> None:
             url = f"sqlite:///{Path(tmp) / f'bench{rep}.sqlite'}"
-            engine = db.engine_for(url)
-            upgrade(engine)
-            import_files(engine, [registry])
-            engine.dispose()
+            prepare_database(url, registry)
             mine = settings | {"MONITOR_DATABASE_URL": url, "MONITOR_MAX_LIST_PAGES": 1000,
                                "MONITOR_ARTICLES_PER_COLUMN": 1000}
             made = Path(tmp) / f"work{rep}.json"
