@@ -66,6 +66,10 @@ class QueueWorker(RedisMixin):
             raise ValueError(f"run {self.queue_run} is for the {meta['spider']} spider, not {self.name}")
         self.run_id = self.queue_run
         self.as_of = date.fromisoformat(meta["as_of"])
+        if meta.get("at") and hasattr(self, "at"):  # a replayed clock, the same for every worker
+            from monitor.spiders.accounts import china_time
+
+            self.at = china_time(meta["at"])
         self.worker = worker_id()
         self.redis_key = self.queue.key["queue"]
         self.redis_batch_size = max(1, crawler.settings.getint("MONITOR_QUEUE_JOBS"))
@@ -96,15 +100,18 @@ class QueueWorker(RedisMixin):
 
     def queue_requests(self) -> Iterator[Request]:
         """The worker's first requests (called from the spider's `start`); then the hooks take over."""
+        self.start_queue()
+        yield from self.next_requests()
+
+    def start_queue(self) -> None:
+        """Lease renewal and acknowledgements begin (called once, from the spider's `start`)."""
         if self.queue is None:
             raise RuntimeError("a queued run needs the extension monitor.extensions.queue.JoinQueue in EXTENSIONS")
         # connected here, after the checks pipeline: a target is judged before its job is acknowledged
         self.crawler.signals.connect(self.job_finished, signal=target_finished)
-        lease = self.queue.lease_ms / 1000 if self.queue else 120
-        self.renewal.start(max(0.5, lease / 3), now=False)
+        self.renewal.start(max(0.5, self.queue.lease_ms / 3000), now=False)
         log.info("worker %s on run %s (monitoring point %s): up to %d jobs at a time", self.worker, self.run_id,
                  self.as_of, self.redis_batch_size)
-        yield from self.next_requests()
 
     def spider_idle(self) -> None:
         """Take more jobs; close once the run is complete (nothing queued, nothing leased by anyone)."""
@@ -131,11 +138,15 @@ class QueueWorker(RedisMixin):
             self.schedule_next_requests()
 
     def job_finished(self, target: str, spider: Any = None) -> None:
+        """A target finished (the tracker's signal); a job of several targets finishes through `job_done`."""
         if target in self.held:
-            self.unacked.append(target)
-            self.acknowledge()
-            if len(self.held) < self.redis_batch_size:
-                self.schedule_next_requests()
+            self.job_done(target)
+
+    def job_done(self, target: str) -> None:
+        self.unacked.append(target)
+        self.acknowledge()
+        if len(self.held) < self.redis_batch_size:
+            self.schedule_next_requests()
 
     def acknowledge(self) -> None:
         """Acknowledge finished jobs once the storage pipeline holds no row waiting for the database."""

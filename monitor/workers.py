@@ -14,6 +14,7 @@ MONITOR_DATABASE_URL and MONITOR_QUEUE_URL; nothing else is shared. A Scrapyd jo
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -26,8 +27,9 @@ from monitor.jobs import LEASE_SECONDS, MAX_ATTEMPTS, RunQueue, runs_with_work
 from monitor.targets import target_source
 
 # spider → kind of target its jobs hold: a website; a website's letters channels and guide lists
-QUEUED_SPIDERS = {"website": "website", "sweep": "website", "channels": "channel"}
-FOLLOW_PAUSE = 10.0  # seconds between looks for a new run (`govmon work --follow`)
+# (accounts: one job per batch of MONITOR_ACCOUNT_BATCH accounts, read in one browser context).
+QUEUED_SPIDERS = {"website": "website", "sweep": "website", "channels": "channel", "accounts": "account"}
+FOLLOW_PAUSE = 5.0  # seconds between looks for a new run (`govmon work --follow`)
 
 
 def _server(url: str | None):
@@ -47,11 +49,12 @@ def add_enqueue_arguments(parser: argparse.ArgumentParser) -> None:
     _queue_argument(parser)
     parser.add_argument("--spider", default="website", choices=sorted(QUEUED_SPIDERS),
                         help="website: the monitoring crawl (default); sweep: every page's links (全站链接检查); "
-                             "channels: letters channels and guide lists (互动交流, 办事指南)")
+                             "channels: letters channels and guide lists (互动交流, 办事指南); "
+                             "accounts: new-media accounts (政务新媒体), in batches")
     parser.add_argument("--sites", default="", help="comma-separated 网站标识码 (default: all active sites)")
     parser.add_argument("--run-id", default="", help="run identity (default: generated); enqueue again to add sites")
     parser.add_argument("--as-of", default="", help="monitoring point YYYY-MM-DD (default: today)")
-    parser.add_argument("--at", default="", help="channels: the crawl's clock in China time (replays, tests)")
+    parser.add_argument("--at", default="", help="channels, accounts: the crawl's clock in China time (replays)")
     parser.add_argument("--lease", type=float, default=LEASE_SECONDS,
                         help=f"seconds a dead worker's job waits before another takes it (default {LEASE_SECONDS:g})")
     parser.add_argument("--max-attempts", type=int, default=MAX_ATTEMPTS,
@@ -67,8 +70,12 @@ def run_enqueue(args: argparse.Namespace) -> int:
     targets = target_source(Settings({"MONITOR_TARGETS": setting("MONITOR_TARGETS"), "MONITOR_DATABASE_URL": url})
                             ).targets(kind, [s.strip() for s in args.sites.split(",") if s.strip()])
     if not targets:
-        print("没有可排队的网站: 登记表中没有启用的网站,或 --sites 未匹配任何网站", file=sys.stderr)
+        print("没有可排队的目标: 登记表中没有启用的网站或账号,或 --sites 未匹配任何网站", file=sys.stderr)
         return 4
+    if kind == "account":
+        from monitor.spiders.accounts import batch_jobs
+
+        targets = batch_jobs(targets, max(1, int(setting("MONITOR_ACCOUNT_BATCH"))))
     run_id = args.run_id or f"{args.spider}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     queue = RunQueue(_server(args.queue_url), run_id)
     added = queue.create(args.spider, targets, as_of, lease=args.lease, max_attempts=args.max_attempts, at=args.at)
@@ -126,17 +133,33 @@ def run_work(args: argparse.Namespace) -> int:
 
 
 def follow(args: argparse.Namespace) -> int:
-    """One `govmon work RUN` process per run, for ever: a crawl's reactor cannot be started twice in a process."""
+    """One `govmon work RUN` process per run, for ever: a crawl's reactor cannot be started twice in a process.
+    SIGTERM / SIGINT are passed to the worker running (it returns its jobs to the queue), then this ends."""
     server = _server(args.queue_url)
     passed = [a for a in sys.argv[2:] if a != "--follow" and a != args.run_id]
-    while True:
+    child: subprocess.Popen | None = None
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is None:
+            raise SystemExit(0)
+        child.send_signal(signum)  # the wait below returns once it has closed (no wait here: it holds a lock)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
         runs = runs_with_work(server)
         if not runs:
             time.sleep(FOLLOW_PAUSE)
             continue
-        code = subprocess.call([sys.executable, "-m", "monitor.cli", "work", runs[0], *passed])
+        child = subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", runs[0], *passed])
+        code = child.wait()
+        child = None
         if code not in (0, 1):
             return code  # a configuration error: restarting would only repeat it
+    return 0
 
 
 # ---------------------------------------------------------------------- queue

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor import db
 from monitor.jobs import RunQueue
@@ -144,3 +144,108 @@ def test_letters_channels_on_two_workers_read_as_one_process(pg_url: str, redis_
         assert shared == alone
     finally:
         RunQueue(Redis.from_url(redis_url), run_id).delete()
+
+
+def account_rows(url: str, run_id: str) -> dict[str, list]:
+    engine = db.engine_for(url)
+    with engine.connect() as conn:
+        a, p, v = db.account_checks, db.account_posts, db.verdicts
+        out = {
+            "checks": sorted(tuple(r) for r in conn.execute(
+                select(a.c.platform, a.c.account, a.c.outcome, a.c.post_count).where(a.c.run_id == run_id))),
+            "posts": conn.execute(select(func.count()).select_from(p).where(p.c.run_id == run_id)).scalar(),
+            "verdicts": sorted(tuple(r) for r in conn.execute(
+                select(v.c.target_id, v.c.result).where(v.c.target_kind == "account"))),
+        }
+    engine.dispose()
+    return out
+
+
+def test_account_batches_on_two_workers_read_as_one_process(pg_url: str, redis_url: str, tmp_path: Path) -> None:
+    scenario = load_scenario("honghe_2021q1")
+    registry = scenario.write_registry(tmp_path / "targets.yaml")
+    single = f"sqlite:///{tmp_path / 'single.sqlite'}"
+    for url in (pg_url, single):
+        engine = db.engine_for(url)
+        upgrade(engine)
+        import_files(engine, [registry])
+        engine.dispose()
+    run_id = f"acc-{uuid.uuid4().hex[:6]}"
+    at, as_of = scenario.clock.isoformat(), scenario.as_of.isoformat()
+    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
+               MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path), MONITOR_ACCOUNT_BATCH="40")
+    try:
+        with SimWeb(scenario) as web:
+            env |= {"MONITOR_HOST_MAP": web.host_map, "MONITOR_TRUSTED_SPKI": web.tls_spki}
+            queued = govmon(env, "enqueue", "--spider", "accounts", "--run-id", run_id, "--as-of", as_of,
+                            "--at", at)
+            batches = -(-len(scenario.accounts) // 40)
+            assert queued.returncode == 0 and f"{batches} jobs queued" in queued.stdout, queued.stderr
+            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", run_id, *QUIET], env=env,
+                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                       for _ in range(2)]
+            for worker in workers:
+                _, err = worker.communicate(timeout=600)
+                assert worker.returncode == 0, err[-3000:]
+            one = govmon(dict(env, MONITOR_DATABASE_URL=single), "crawl-accounts", "--run-id", run_id,
+                         "--as-of", as_of, "--at", at)
+            assert one.returncode == 0, one.stderr[-3000:]
+        queue = RunQueue(Redis.from_url(redis_url), run_id)
+        assert queue.progress().complete and set(queue.counts("acks").values()) == {1}
+        for url in (pg_url, single):
+            done = govmon(dict(env, MONITOR_DATABASE_URL=url), "evaluate", "--period", "2021Q1", "--as-of", as_of,
+                          "--not-monitored", "site_unreachable")
+            assert done.returncode == 0, done.stderr[-2000:]
+        shared, alone = account_rows(pg_url, run_id), account_rows(single, run_id)
+        assert len(shared["checks"]) == len(scenario.accounts) and shared["posts"] > 0
+        assert shared == alone
+    finally:
+        RunQueue(Redis.from_url(redis_url), run_id).delete()
+
+
+def test_a_following_worker_takes_each_new_run_and_stops_cleanly(pg_url: str, redis_url: str,
+                                                                 tmp_path: Path) -> None:
+    """`govmon work --follow` (the systemd worker): works a run to its end, waits, takes the next run queued later;
+    SIGTERM ends it with nothing held."""
+    import signal
+    import time
+
+    from monitor.simweb.generate import generate_region
+
+    scenario = generate_region(3, 5, columns=2)
+    registry = scenario.write_registry(tmp_path / "targets.yaml")
+    engine = db.engine_for(pg_url)
+    upgrade(engine)
+    import_files(engine, [registry])
+    server = Redis.from_url(redis_url)
+    runs = [f"f1-{uuid.uuid4().hex[:6]}", f"f2-{uuid.uuid4().hex[:6]}"]
+    # a Redis database of its own: --follow takes the oldest run with work left, whoever queued it
+    queue_url = redis_url.rsplit("/", 1)[0] + "/14"
+    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
+               MONITOR_QUEUE_URL=queue_url, MONITOR_LOCK_DIR=str(tmp_path))
+    follower = None
+    try:
+        with SimWeb(scenario) as web:
+            env["MONITOR_HOST_MAP"] = web.host_map
+            assert govmon(env, "enqueue", "--run-id", runs[0], "--as-of", "2021-03-03").returncode == 0
+            follower = subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", "--follow", *QUIET], env=env,
+                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for run_id in runs:
+                if run_id == runs[1]:
+                    assert govmon(env, "enqueue", "--run-id", run_id, "--as-of", "2021-03-03").returncode == 0
+                deadline = time.monotonic() + 120
+                while rows(engine, db.runs, run_id=run_id)[0]["status"] != "finished":
+                    assert follower.poll() is None, follower.communicate()[1][-3000:]
+                    assert time.monotonic() < deadline, govmon(env, "queue").stdout
+                    time.sleep(0.2)
+            follower.send_signal(signal.SIGTERM)
+            assert follower.wait(timeout=60) == 0
+        for run_id in runs:
+            assert len({r["site_code"] for r in rows(engine, db.pages, run_id=run_id)}) == 3
+    finally:
+        if follower is not None and follower.poll() is None:
+            follower.kill()
+        for run_id in runs:
+            RunQueue(Redis.from_url(queue_url), run_id).delete()
+        server.close()
+        engine.dispose()

@@ -43,15 +43,18 @@ from twisted.python.failure import Failure
 
 from monitor.extract.encoding import decode
 from monitor.items import AccountCheckItem, PostItem
+from monitor.jobs import decode as decode_job
 from monitor.outcome import classify_failure, describe
 from monitor.platforms import canonical_label
 from monitor.platforms.base import OK, Adapter, Fetch, Reading, adapter_for, combine
+from monitor.queue_worker import QueueWorker
 from monitor.targets import Target, target_source
 
 # Defaults of MONITOR_ACCOUNT_BATCH and MONITOR_ACCOUNT_RENDER_WAIT (documented in monitor/settings.py), for a
 # settings object that lacks them.
 MONITOR_ACCOUNT_BATCH = 20
 MONITOR_ACCOUNT_RENDER_WAIT = 10.0
+QUEUE_POLL = 1.0  # seconds between looks at a queued run's jobs while none is free
 
 # Resource types Chromium never loads for an account page: they cost memory and bandwidth and carry no fact.
 ABORTED_RESOURCES = frozenset({"image", "font", "media"})
@@ -78,6 +81,23 @@ async def wait_for_any(page: Any, selector: str, timeout_ms: float) -> bool:
     except PlaywrightTimeoutError:
         return False
     return True
+
+
+def interleave(targets: list[Target]) -> list[Target]:
+    """Accounts with the platforms taken in turn: a batch then spreads over the platforms' hosts (2 requests per
+    host at a time) instead of queueing behind one, and each batch renders a few pages only."""
+    by_platform: dict[str, list[Target]] = {}
+    for t in targets:
+        by_platform.setdefault(canonical_label(t.facts["platform"]), []).append(t)
+    queues = list(by_platform.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
+def batch_jobs(targets: list[Target], size: int) -> list[Target]:
+    """A queued run's jobs: the accounts in batches of `size` (MONITOR_ACCOUNT_BATCH), platforms in turn."""
+    ordered = interleave(targets)
+    return [Target("accounts", f"batch-{n:05d}", {"accounts": [[t.id, t.facts] for t in ordered[i:i + size]]})
+            for n, i in enumerate(range(0, len(ordered), size))]
 
 
 def china_now() -> datetime:
@@ -120,7 +140,7 @@ class AccountState:
     answered: bool = False
 
 
-class AccountsSpider(scrapy.Spider):
+class AccountsSpider(QueueWorker, scrapy.Spider):
     name = "accounts"
     custom_settings = {
         "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.abort_heavy",
@@ -128,8 +148,11 @@ class AccountsSpider(scrapy.Spider):
     }
 
     def __init__(self, run_id: str = "", as_of: str = "", at: str = "", accounts: str = "", platforms: str = "",
-                 **kwargs: Any) -> None:
+                 queue: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.queue_run = queue  # a run queued for several workers (monitor/queue_worker.py): batches come from it
+        self.batch_job: dict[str, str] = {}  # account key → the queued batch (job target id) it belongs to
+        self.batch_members: dict[str, set[str]] = {}  # queued batch → its accounts whose reading has not finished
         self.run_id = run_id or f"accounts-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.at = china_time(at) if at else china_now()
         self.as_of = date.fromisoformat(as_of) if as_of else self.at.date()
@@ -166,38 +189,88 @@ class AccountsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     def load_targets(self) -> list[Target]:
-        """The run's accounts, the platforms taken in turn: a batch then spreads over the platforms' hosts (2
-        requests per host at a time) instead of queueing behind one, and each batch renders a few pages only."""
+        """The run's accounts, the platforms taken in turn (`interleave`)."""
         targets = target_source(self.settings).targets("account", self.account_filter)
         self.targets = {t.id: t.facts for t in targets}  # registry rows, for the checks pipeline
-        by_platform: dict[str, list[Target]] = {}
-        for t in targets:
-            label = canonical_label(t.facts["platform"])
-            if not self.platform_filter or label in self.platform_filter:
-                by_platform.setdefault(label, []).append(t)
-        queues = list(by_platform.values())
-        return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+        return interleave([t for t in targets
+                           if not self.platform_filter or canonical_label(t.facts["platform"]) in self.platform_filter])
 
     async def start(self) -> AsyncIterator[Any]:
-        targets = self.load_targets()
         self.clock_start = time.monotonic()
+        if self.queue_run:
+            async for thing in self.queued_batches():
+                yield thing
+            return
+        targets = self.load_targets()
         self.total = len(targets)
-        size, window = self.batch_size(), self.batches_in_flight()
+        size = self.batch_size()
         self.logger.info("run %s: %d accounts in batches of %d, clock starts at %s, monitoring date %s",
                          self.run_id, len(targets), size, self.at, self.as_of)
         for number, start in enumerate(range(0, len(targets), size)):
-            while self.open_batches >= window:  # the next batch starts when a batch's context is closed
-                self.batch_done.clear()
-                await self.batch_done.wait()
-            self.open_batches += 1
-            self.batch_open[number] = 0
-            out: list[Any] = []
-            for target in targets[start:start + size]:
-                out += self.begin(target, number)
-            if not self.batch_open[number]:
-                self.end_batch(number)
+            await self.batch_slot()
+            for thing in self.open_batch(number, targets[start:start + size]):
+                yield thing
+
+    async def batch_slot(self) -> None:
+        """Wait until a batch may start: one per browser context the handler may hold (its context is closed)."""
+        while self.open_batches >= self.batches_in_flight():
+            self.batch_done.clear()
+            await self.batch_done.wait()
+
+    def open_batch(self, number: int, targets: list[Target]) -> list[Any]:
+        self.open_batches += 1
+        self.batch_open[number] = 0
+        out: list[Any] = []
+        for target in targets:
+            out += self.begin(target, number)
+        if not self.batch_open[number]:
+            self.end_batch(number)
+        return out
+
+    # ------------------------------------------------------------------ a queued run: one job is one batch
+
+    async def queued_batches(self) -> AsyncIterator[Any]:
+        """Batches leased from the run's queue, one job per batch, as browser contexts free up, until the run is
+        complete. A batch's job is acknowledged once each of its accounts has been read, stored and judged."""
+        self.start_queue()
+        assert self.queue is not None
+        number = 0
+        while True:
+            await self.batch_slot()
+            taken = self.queue.take(self.worker, 1)
+            if not taken:
+                if not self.held and not self.unacked and self.run_complete():
+                    return
+                await asyncio.sleep(QUEUE_POLL)  # other workers' leases may still come back
+                continue
+            job, payload = taken[0]
+            batch = decode_job(payload)
+            self.held[batch.id] = job
+            targets = [Target("account", key, facts) for key, facts in batch.facts["accounts"]]
+            self.targets.update((t.id, t.facts) for t in targets)
+            self.total += len(targets)
+            out = self.open_batch(number, targets)
+            number += 1
+            members = {t.id for t in targets if t.id in self.states}  # those read by requests (the others: items)
+            self.batch_members[batch.id] = members
+            self.batch_job.update((key, batch.id) for key in members)
             for thing in out:
                 yield thing
+            if not members:  # acknowledged at the next renewal, after its items went through the pipelines
+                self.unacked.append(batch.id)
+
+    def job_finished(self, target: str, spider: Any = None) -> None:
+        batch = self.batch_job.pop(target, None)
+        if batch is None:
+            return
+        members = self.batch_members[batch]
+        members.discard(target)
+        if not members:
+            del self.batch_members[batch]
+            self.job_done(batch)
+
+    def schedule_next_requests(self) -> None:
+        """Batches are taken in `queued_batches`, as browser contexts free up, not when the spider is idle."""
 
     def begin(self, target: Target, batch: int) -> list[Any]:
         """The requests reading one account, or its item when it cannot be read at all."""

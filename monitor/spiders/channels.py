@@ -190,12 +190,6 @@ class ChannelsSpider(QueueWorker, scrapy.Spider):
         self.link_results: dict[str, dict[str, Any]] = {}  # checked URL → {outcome, status}
         self.waiting: dict[str, list[PendingGuide]] = {}  # URL being checked → guides waiting for it
 
-    def join_queue(self, crawler: Any) -> None:
-        super().join_queue(crawler)
-        at = self.queue.meta().get("at") if self.queue else None
-        if at:  # a replayed clock, the same for every worker
-            self.at = china_time(at)
-
     # ------------------------------------------------------------------ clock and settings
 
     def clock(self) -> datetime:
