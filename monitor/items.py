@@ -30,6 +30,20 @@ class Observation:
 
 
 @dataclass
+class PageFacts:
+    """Everything one response yields as rows — its page row, list entries, links and link checks — as one Scrapy
+    item. Scrapy handles each item with an asyncio task, signals and pipeline calls; one item per link made that
+    most of a crawl's CPU time (29,444 items for 2,220 pages). Consumers take the rows with `rows_of`."""
+
+    rows: list[Observation]
+
+
+def rows_of(item: Any) -> list[Any]:
+    """The observations an item carries: a PageFacts' rows, or the item itself."""
+    return item.rows if isinstance(item, PageFacts) else [item]
+
+
+@dataclass
 class PageItem(Observation):
     """One fetched page of a site (homepage, column, list page, article) and the facts read from it."""
 

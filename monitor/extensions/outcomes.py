@@ -37,7 +37,7 @@ from scrapy.utils.reactor import CallLaterOnce
 
 from monitor.cells import neutralise
 from monitor.checks.outcomes import link_state
-from monitor.items import LinkCheckItem, LinkItem, PageItem
+from monitor.items import LinkCheckItem, LinkItem, PageItem, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +168,13 @@ class CrawlOutcomes:
     def item_seen(self, item: Any, **_: Any) -> None:
         if not self.active:
             return
-        if isinstance(item, PageItem):
-            self.page(item)
-        elif isinstance(item, LinkItem):
-            self.link(item)
-        elif isinstance(item, LinkCheckItem):
-            self.check(item)
+        for row in rows_of(item):
+            if isinstance(row, PageItem):
+                self.page(row)
+            elif isinstance(row, LinkItem):
+                self.link(row)
+            elif isinstance(row, LinkCheckItem):
+                self.check(row)
 
     def page(self, item: PageItem) -> None:
         tally = self.tally(item.site_code)

@@ -25,7 +25,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from monitor.items import LinkItem
+from monitor.items import LinkItem, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,12 @@ class TargetTracker:
         if isinstance(out, Request):
             if self.target_of_meta(out.meta) is None:
                 out.meta["target"] = target
-        elif isinstance(out, LinkItem) and self._shared_check_pending(out):
-            # Another target asked first for this link's check: this one waits for it too.
-            self.waiting[out.url].add(out.site_code)
-            self.open[out.site_code] += 1
+            return
+        for row in rows_of(out):
+            if isinstance(row, LinkItem) and self._shared_check_pending(row):
+                # Another target asked first for this link's check: this one waits for it too.
+                self.waiting[row.url].add(row.site_code)
+                self.open[row.site_code] += 1
 
     def _shared_check_pending(self, link: LinkItem) -> bool:
         return (bool(self.checks_open.get(link.url)) and self.owner.get(link.url) != link.site_code

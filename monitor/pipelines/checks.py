@@ -31,7 +31,7 @@ from monitor.checks.rulebook import Rulebook, load_rulebook
 from monitor.checks.rules import CRAWL, rules_for
 from monitor.checks.runner import run_rules
 from monitor.extensions.targets import target_finished
-from monitor.items import Account, AccountCheckItem, PageItem
+from monitor.items import Account, AccountCheckItem, PageItem, rows_of
 from monitor.periods import quarter_of
 from monitor.pipelines.storage import storage_pipeline
 from monitor.platforms import account_key
@@ -60,10 +60,11 @@ class ChecksPipeline:
         return pipe
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, PageItem) and item.role == "home":
-            self.targets.setdefault(item.site_code)
-        elif isinstance(item, AccountCheckItem):
-            self.targets.setdefault(account_key(item.platform, item.account))
+        for row in rows_of(item):
+            if isinstance(row, PageItem) and row.role == "home":
+                self.targets.setdefault(row.site_code)
+            elif isinstance(row, AccountCheckItem):
+                self.targets.setdefault(account_key(row.platform, row.account))
         return item
 
     def target_finished(self, target: str, spider: Any) -> None:

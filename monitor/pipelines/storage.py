@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor import db
+from monitor.items import rows_of
 from monitor.migrate import upgrade
 from monitor.runs import mark_killed, this_host
 
@@ -78,11 +80,17 @@ class StoragePipeline:
                 db.upsert(conn, db.runs, [run | {"host": this_host(), "pid": os.getpid()}], ["run_id"])
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        table = item.table
-        self.policies[table] = item.on_conflict
-        self.buffers[table].append({f.name: getattr(item, f.name) for f in fields(item)})
-        if len(self.buffers[table]) >= self.batch_size and time.monotonic() >= self.retry_at:
-            self.flush(table)
+        full = set()
+        for row in rows_of(item):
+            table = row.table
+            self.policies[table] = row.on_conflict
+            buffer = self.buffers[table]
+            buffer.append({name: getattr(row, name) for name in field_names(type(row))})
+            if len(buffer) >= self.batch_size:
+                full.add(table)
+        if full and time.monotonic() >= self.retry_at:
+            for table in full:
+                self.flush(table)
         return item
 
     def flush(self, table_name: str) -> None:
@@ -183,6 +191,11 @@ class StoragePipeline:
             log.info("run %s complete: %d jobs done, %d failed", spider.run_id, progress.done, progress.failed)
         log.info("worker stored %d rows for run %s (%s)", self.written, spider.run_id, reason)
         self.engine.dispose()
+
+
+@cache
+def field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def shared_run(spider: Spider) -> bool:

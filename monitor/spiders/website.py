@@ -49,7 +49,7 @@ from monitor.extract.lists import (
 from monitor.extract.model import ListEntry
 from monitor.extract.page import PageExtract, extract_page
 from monitor.extract.unreadable import BLOCKED, CHALLENGE, UNRENDERED, has_empty_marker, same_site
-from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageItem
+from monitor.items import ColumnItem, LinkCheckItem, LinkItem, ListEntryItem, PageFacts, PageItem
 from monitor.middlewares import READ_AHEAD
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.queue_worker import QueueWorker
@@ -207,42 +207,50 @@ class WebsiteSpider(QueueWorker, scrapy.Spider):
             facts.cut[key] = facts.cut.get(key, 0) + left_out
 
     def emit_facts(self, response: Response, facts: PageExtract, encoding: str | None, **extra: Any) -> Iterator[Any]:
-        """The page row, its list entries and links, and the link checks not yet scheduled."""
+        """The page row, its list entries and links (one item), and the link checks not yet scheduled."""
         meta = response.meta
-        site = meta["site"]
-        yield self.page_item(response, response.request, "ok", **(self.fact_values(facts, encoding) | extra))
-        yield from self.entry_items(site, meta["column_url"], response.url, facts.entries)
-        yield from self.emit_links(response, facts)
+        rows: list[Any] = [self.page_item(response, response.request, "ok",
+                                          **(self.fact_values(facts, encoding) | extra))]
+        rows += self.entry_items(meta["site"], meta["column_url"], response.url, facts.entries)
+        yield from self.emit_links(response, facts, rows)
 
-    def emit_links(self, response: Response, facts: PageExtract) -> Iterator[Any]:
-        """The page's own link check, its links, and the link checks not yet scheduled."""
+    def emit_links(self, response: Response, facts: PageExtract, rows: list[Any] | None = None) -> Iterator[Any]:
+        """One item with `rows`, the page's own link check and its links; then the link checks not yet
+        scheduled (after the item: the target tracker sees a link before the check it asks for)."""
         meta = response.meta
         site, role = meta["site"], meta["role"]
-        yield LinkCheckItem(run_id=self.run_id, url=checked_url(response.request), checked_at=utcnow(),
-                            method="GET", outcome="ok", status=response.status, final_url=response.url)
+        rows = rows if rows is not None else []
+        rows.append(LinkCheckItem(run_id=self.run_id, url=checked_url(response.request), checked_at=utcnow(),
+                                  method="GET", outcome="ok", status=response.status, final_url=response.url))
+        checks: list[Request] = []
+        check_links = self.settings.getbool("MONITOR_CHECK_LINKS")
+        check_external = self.settings.getbool("MONITOR_CHECK_EXTERNAL_LINKS")
+        url_limit = self.settings.getint("URLLENGTH_LIMIT")
+        site_code, on_homepage = site["site_code"], role == "home"
         for link in facts.links:
             url = request_url(link.url)  # as the check will be stored: the two join on it
-            yield LinkItem(run_id=self.run_id, site_code=site["site_code"], source_url=response.url, url=url,
-                           tag=link.tag, anchor=link.anchor[:500] or None, attachment=link.attachment,
-                           external=link.external, on_homepage=role == "home", hidden=link.hidden)
-            if self.settings.getbool("MONITOR_CHECK_LINKS") and url not in self.checked:
-                if link.external and not self.settings.getbool("MONITOR_CHECK_EXTERNAL_LINKS"):
+            rows.append(LinkItem(run_id=self.run_id, site_code=site_code, source_url=response.url, url=url,
+                                 tag=link.tag, anchor=link.anchor[:500] or None, attachment=link.attachment,
+                                 external=link.external, on_homepage=on_homepage, hidden=link.hidden))
+            if not check_links or url in self.checked or (link.external and not check_external):
+                continue
+            if urlsplit(url).scheme in ("http", "https"):
+                self.checked.add(url)
+                if why := url_too_long(url, url_limit):
+                    # Scrapy would drop the request silently: recorded as not checked, never as working
+                    rows.append(LinkCheckItem(run_id=self.run_id, url=url, checked_at=utcnow(), method="HEAD",
+                                              outcome=URL_TOO_LONG, error=why))
                     continue
-                if urlsplit(url).scheme in ("http", "https"):
-                    self.checked.add(url)
-                    if why := url_too_long(url, self.settings.getint("URLLENGTH_LIMIT")):
-                        # Scrapy would drop the request silently: recorded as not checked, never as working
-                        yield LinkCheckItem(run_id=self.run_id, url=url, checked_at=utcnow(), method="HEAD",
-                                            outcome=URL_TOO_LONG, error=why)
-                        continue
-                    yield self.link_check(url)
+                checks.append(self.link_check(url))
+        yield PageFacts(rows)
+        yield from checks
 
-    def entry_items(self, site: dict, column_url: str, page_url: str, entries: list[ListEntry]) -> Iterator[Any]:
-        for position, entry in enumerate(entries):
-            yield ListEntryItem(run_id=self.run_id, site_code=site["site_code"], column_url=column_url,
-                                page_url=page_url, position=position, title=(entry.title or "")[:500] or None,
-                                url=entry.url, published=entry.date.value if entry.date else None,
-                                date_text=entry.date.text if entry.date else None)
+    def entry_items(self, site: dict, column_url: str, page_url: str, entries: list[ListEntry]) -> list[Any]:
+        return [ListEntryItem(run_id=self.run_id, site_code=site["site_code"], column_url=column_url,
+                              page_url=page_url, position=position, title=(entry.title or "")[:500] or None,
+                              url=entry.url, published=entry.date.value if entry.date else None,
+                              date_text=entry.date.text if entry.date else None)
+                for position, entry in enumerate(entries)]
 
     def unreadable(self, response: Response) -> tuple[PageExtract | None, str | None, list[Any]]:
         """Read a response; for an unreadable one return instead what records it (the page row and its link
@@ -413,9 +421,9 @@ class WebsiteSpider(QueueWorker, scrapy.Spider):
             return
         cut: Counter[str] = Counter()
         entries = bounded(json_list_entries(data, response.url, ref=self.as_of), MAX_LIST_ENTRIES, cut, "entries")
-        yield self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8",
-                             cut=dict(cut) or None)
-        yield from self.entry_items(meta["site"], meta["column_url"], response.url, entries)
+        yield PageFacts([self.page_item(response, response.request, "ok", entry_count=len(entries), encoding="utf-8",
+                                        cut=dict(cut) or None),
+                         *self.entry_items(meta["site"], meta["column_url"], response.url, entries)])
         yield from self.sample_articles(meta["site"], meta["column_url"], entries)
 
     def json_list_failed(self, failure: Failure) -> Iterator[Any]:
