@@ -222,6 +222,9 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.extensions.joblock.RefusedJobMiddleware": 10,
     # Big pages are read (extracted) in a worker thread, after redirects and decompression, before their callback.
     "monitor.middlewares.ReadInThread": 20,
+    # Meta-refresh redirects as Scrapy follows them, without decoding every page to look for one.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "monitor.middlewares.MetaRefresh": 580,
 }
 
 SPIDER_MIDDLEWARES = {
