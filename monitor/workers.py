@@ -157,7 +157,7 @@ def follow(args: argparse.Namespace) -> int:
         child = subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", runs[0], *passed])
         code = child.wait()
         child = None
-        if code not in (0, 1):
+        if not stopping and code not in (0, 1):
             return code  # a configuration error: restarting would only repeat it
     return 0
 

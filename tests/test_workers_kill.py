@@ -21,11 +21,10 @@ from sqlalchemy import select
 
 from monitor import db
 from monitor.jobs import RunQueue
-from monitor.migrate import upgrade
-from monitor.registry import import_files
 from monitor.simweb.generate import generate_region
 from monitor.simweb.server import SimWeb
 from tests.test_fault_kill import FAST, per_site
+from tests.test_workers_queue import two_databases
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = 1000
@@ -52,12 +51,7 @@ def test_three_workers_one_killed_every_site_once_same_verdicts(pg_url: str, red
     scenario = generate_region(SITES, 5, columns=2)  # homepage, 2 list pages, 2 articles a site
     registry = tmp_path / "targets.yaml"
     scenario.write_registry(registry)
-    reference_url = f"sqlite:///{tmp_path / 'single.sqlite'}"
-    for url in (pg_url, reference_url):
-        engine = db.engine_for(url)
-        upgrade(engine)
-        import_files(engine, [registry])
-        engine.dispose()
+    reference_url = two_databases(registry, pg_url, tmp_path)
     run_id = f"kill-{uuid.uuid4().hex[:8]}"
     queue = RunQueue(Redis.from_url(redis_url), run_id)
     env = dict(os.environ, MONITOR_DATABASE_URL=pg_url, MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_URL="",

@@ -33,6 +33,23 @@ def govmon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+def two_databases(registry: Path, pg_url: str, tmp_path: Path) -> str:
+    """The registry imported into the shared PostgreSQL and into an SQLite file for the single-process reference;
+    returns the reference's URL."""
+    single = f"sqlite:///{tmp_path / 'single.sqlite'}"
+    for url in (pg_url, single):
+        engine = db.engine_for(url)
+        upgrade(engine)
+        import_files(engine, [registry])
+        engine.dispose()
+    return single
+
+
+def worker_env(tmp_path: Path, pg_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    return dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
+                MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path), **extra)
+
+
 def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_url: str, redis_url: str,
                                                                             tmp_path: Path) -> None:
     engine = db.engine_for(pg_url)
@@ -42,8 +59,7 @@ def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_
     try:
         with SweepWeb(deep_only_site()) as web:
             import_files(engine, [web.write_registry(tmp_path / "targets.yaml")])
-            env = dict(os.environ, MONITOR_ALLOWED_NETWORKS="127.0.0.1", MONITOR_RUN_DIR=str(tmp_path / "runs"),
-                       MONITOR_DATABASE_URL=pg_url, MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path))
+            env = worker_env(tmp_path, pg_url, redis_url, MONITOR_ALLOWED_NETWORKS="127.0.0.1")
             env.pop("MONITOR_TARGETS", None)
             assert govmon(env, "crawl", "--run-id", "daily", "--as-of", "2021-03-03", *QUIET).returncode == 0
             wrong = govmon(env, "work", "no-such-run")
@@ -106,16 +122,10 @@ def channel_rows(url: str, run_id: str) -> dict[str, list]:
 def test_letters_channels_on_two_workers_read_as_one_process(pg_url: str, redis_url: str, tmp_path: Path) -> None:
     scenario = load_scenario("honghe_2021q1")
     registry = scenario.write_registry(tmp_path / "targets.yaml", channels=True)
-    single = f"sqlite:///{tmp_path / 'single.sqlite'}"
-    for url in (pg_url, single):
-        engine = db.engine_for(url)
-        upgrade(engine)
-        import_files(engine, [registry])
-        engine.dispose()
+    single = two_databases(registry, pg_url, tmp_path)
     run_id = f"ch-{uuid.uuid4().hex[:6]}"
     at = scenario.clock.isoformat()
-    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
-               MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path))
+    env = worker_env(tmp_path, pg_url, redis_url)
     try:
         with SimWeb(scenario) as web:
             env["MONITOR_HOST_MAP"] = web.host_map
@@ -164,16 +174,10 @@ def account_rows(url: str, run_id: str) -> dict[str, list]:
 def test_account_batches_on_two_workers_read_as_one_process(pg_url: str, redis_url: str, tmp_path: Path) -> None:
     scenario = load_scenario("honghe_2021q1")
     registry = scenario.write_registry(tmp_path / "targets.yaml")
-    single = f"sqlite:///{tmp_path / 'single.sqlite'}"
-    for url in (pg_url, single):
-        engine = db.engine_for(url)
-        upgrade(engine)
-        import_files(engine, [registry])
-        engine.dispose()
+    single = two_databases(registry, pg_url, tmp_path)
     run_id = f"acc-{uuid.uuid4().hex[:6]}"
     at, as_of = scenario.clock.isoformat(), scenario.as_of.isoformat()
-    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
-               MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path), MONITOR_ACCOUNT_BATCH="40")
+    env = worker_env(tmp_path, pg_url, redis_url, MONITOR_ACCOUNT_BATCH="40")
     try:
         with SimWeb(scenario) as web:
             env |= {"MONITOR_HOST_MAP": web.host_map, "MONITOR_TRUSTED_SPKI": web.tls_spki}
@@ -219,10 +223,10 @@ def test_a_following_worker_takes_each_new_run_and_stops_cleanly(pg_url: str, re
     import_files(engine, [registry])
     server = Redis.from_url(redis_url)
     runs = [f"f1-{uuid.uuid4().hex[:6]}", f"f2-{uuid.uuid4().hex[:6]}"]
-    # a Redis database of its own: --follow takes the oldest run with work left, whoever queued it
+    # a Redis database of this test's own (emptied): --follow takes the oldest run with work left, whoever queued it
     queue_url = redis_url.rsplit("/", 1)[0] + "/14"
-    env = dict(os.environ, MONITOR_RUN_DIR=str(tmp_path / "runs"), MONITOR_DATABASE_URL=pg_url,
-               MONITOR_QUEUE_URL=queue_url, MONITOR_LOCK_DIR=str(tmp_path))
+    Redis.from_url(queue_url).flushdb()
+    env = worker_env(tmp_path, pg_url, queue_url)
     follower = None
     try:
         with SimWeb(scenario) as web:
