@@ -53,7 +53,7 @@ from monitor.extract.links import URL_TOO_LONG, canonicalize, page_links, reques
 from monitor.extract.model import LinkFact
 from monitor.extract.page import parse_limit
 from monitor.extract.unreadable import classify
-from monitor.items import LinkCheckItem, LinkItem, PageItem
+from monitor.items import LinkCheckItem, LinkItem, PageFacts, PageItem, rows_of
 from monitor.outcome import classify_failure, describe, is_html
 from monitor.spiders.website import WebsiteSpider, checked_url, utcnow
 from monitor.targets import Target
@@ -160,15 +160,25 @@ class SweepSpider(WebsiteSpider):
     # ------------------------------------------------------------------ outcomes of checks
 
     def settle(self, out: Iterable[Any]) -> Iterator[Any]:
-        """Pass a callback's output on; after each link check, the stored occurrences of a link that failed."""
+        """A callback's rows as one item (after each link check, the occurrences of a link that failed), then its
+        requests."""
+        rows: list[Any] = []
+        requests: list[Request] = []
         for item in out:
-            yield item
-            if isinstance(item, LinkCheckItem):
-                state = link_state(item.outcome, item.status)
-                self.state[item.url] = state
-                waiting = self.waiting.pop(item.url, [])
-                if state != "ok":
-                    yield from self.bad_occurrences(waiting, state)
+            if isinstance(item, Request):
+                requests.append(item)
+                continue
+            for row in rows_of(item):
+                rows.append(row)
+                if isinstance(row, LinkCheckItem):
+                    state = link_state(row.outcome, row.status)
+                    self.state[row.url] = state
+                    waiting = self.waiting.pop(row.url, [])
+                    if state != "ok":
+                        rows.extend(self.bad_occurrences(waiting, state))
+        if rows:
+            yield PageFacts(rows)
+        yield from requests
 
     def bad_occurrences(self, occurrences: list[LinkItem], state: str) -> Iterator[LinkItem]:
         for occurrence in occurrences:
