@@ -8,6 +8,7 @@ date not after it + 1 day). Impossible dates and years before 1990 or after next
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,7 @@ BODY_HINT = re.compile(r"TRS_Editor|\bzoom|article[-_]?con|con[-_]?text|content|
                        r"news[-_]?text|pages_content|\bview\b|Custom_UnionStyle", re.I)
 # Elements whose class names an article title (h1 and h2 are candidates whatever their class).
 TITLE_CLASS = re.compile(r"title|biaoti|bt\b|tit\b", re.I)
+TITLE_SEPARATOR = re.compile(r"[_|｜—-]{1,2}")  # between an article's title and the site's in <title>
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # XPath's translate()
 INFO_HINT = re.compile(r"time|date|info|pub|fbsj|source|attr|xinxi|sj\b|detail", re.I)
 # A clock widget in the page header ("今天：2024年2月22日 星期四") shows the visitor's date, not the article's.
@@ -114,12 +116,12 @@ def _title_span(tree: PageTree, text: str) -> tuple[int, int, bool] | None:
     """Where the article title sits in the visible text (start, end, headline?), from the h1, a title element or
     <title>. headline: the title is an element's and long enough for an article title (a column name like 工作动态
     above a list is not)."""
-    candidates = (el for el, _, cls, _ in tree.hinted
+    candidates = (el for el, _, cls, _, _ in tree.hinted
                   if el.tag in ("h1", "h2") or (cls is not None and TITLE_CLASS.search(cls)))
     titles = [(" ".join(iter_text_nodes(el)).split(), True) for _, el in zip(range(6), candidates, strict=False)]
     page_title = (tree.title or "").strip()
     if page_title:
-        titles.append((re.split(r"[_|｜—-]{1,2}", page_title)[0].split(), False))
+        titles.append((TITLE_SEPARATOR.split(page_title)[0].split(), False))
     for words, element in titles:
         if not words or len("".join(words)) < 4:
             continue
@@ -142,8 +144,8 @@ def _header_end(tree: PageTree, text: str, start: int) -> int:
     """End of the article header after position start: the body container or the first body paragraph, at most
     HEADER_SPAN on."""
     limit = min(len(text), start + HEADER_SPAN)
-    for body, ident, cls, _ in tree.hinted:
-        if not _body_hint(f"{cls or ''} {ident or ''}") or body in tree.h1_holders:
+    for body, _, _, _, hint in tree.hinted:
+        if not _body_hint(hint) or body in tree.h1_holders:
             continue
         first = next((s for t in iter_text_nodes(body, NOT_SCRIPT_STYLE) if (s := t.strip())), None) \
             if NOT_SCRIPT_STYLE(body) else None
@@ -159,10 +161,27 @@ def _header_end(tree: PageTree, text: str, start: int) -> int:
     return limit
 
 
+def _label_matches(text: str) -> Iterator[re.Match[str]]:
+    """PUB_LABELS.finditer(text), tried only where a label can start: at 时间 or 日期 (a bare label), two characters
+    before them (发布时间, 成文日期…) and at 发布于; a pattern opening with an alternation is otherwise tried at every
+    character of the text."""
+    starts: set[int] = set()
+    for word, back in (("时间", 2), ("日期", 2), ("发布于", 0)):
+        at = text.find(word)
+        while at >= 0:
+            starts.update((at, at - back) if back and at >= back else (at,))
+            at = text.find(word, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (m := PUB_LABELS.match(text, at)) is not None:
+            yield m
+            end = m.end()
+
+
 def _labelled(text: str, ref: date | None) -> list[tuple[int, int, DateFact]]:
     """(rank, position, date) of every date right after a publication label; rank 0 strongest."""
     found = []
-    for label in PUB_LABELS.finditer(text):
+    for label in _label_matches(text):
         after = text[label.end():label.end() + 40]
         fact = parse_date(after, ref=ref)
         if fact is None or not after.lstrip().startswith(fact.text[:4]):
@@ -206,11 +225,10 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
                 header.append((m.start(), facts[0]))
     if header:
         return min(header, key=lambda pair: pair[0])[1]
-    for node, ident, cls, in_body in tree.hinted:  # //body//*[@class or @id]
+    for node, ident, cls, in_body, hint in tree.hinted:  # //body//*[@class or @id]
         if not in_body or (ident is None and cls is None):
             continue
-        hint = f"{cls or ''} {ident or ''}"
-        if not INFO_HINT.search(hint) or node.tag in ("script", "style", "body", "html"):
+        if not _info_hint(hint) or node.tag in ("script", "style", "body", "html"):
             continue
         own = _short_text(node, 200)
         if own is None or CLOCK.search(own) or CLOCK.search(hint):
@@ -233,6 +251,11 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
                 if fact is not None:
                     return DateFact(fact.value, f'{attr}="{value}"', "attr")
     return None
+
+
+@lru_cache(maxsize=4096)
+def _info_hint(hint: str) -> bool:  # container names repeat on a page and across a site's pages
+    return INFO_HINT.search(hint) is not None
 
 
 @lru_cache(maxsize=4096)

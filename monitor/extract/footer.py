@@ -11,8 +11,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
+from monitor.extract import fold
 from monitor.extract.model import FooterFacts
 from monitor.extract.tree import NOT_SCRIPT, NOT_SCRIPT_STYLE, PageTree, joined_text, text_nodes, tree_of
 
@@ -24,6 +26,9 @@ SPONSOR = re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜，,。;；:：]{2,
 CONAC = re.compile(r"conac|党政机关", re.I)
 ZHAOCUO_TEXT = re.compile(r"我为政府网站找错|找错")
 ZHAOCUO_URL = re.compile(r"zfwzgl\.www\.gov\.cn|pucha\.kaipuyun\.cn|jiucuo|/c125533/", re.I)
+ZHAOCUO_URL_STARTS = ("zfwzgl.www.gov.cn", "pucha.kaipuyun.cn", "jiucuo", "/c125533/")  # what its matches start with
+SAYING_MARKS = etree.XPath("//a[contains(., '找') or contains(., '党政机关')]")
+CONAC_SCRIPT = re.compile(r"conac\.cn|_ideConac", re.I)  # the embed code of the 党政机关 mark
 FOOTER_CONTAINER = re.compile(r"foot|bottom|copyright|banquan|bq\b|dibu|db\b", re.I)
 
 
@@ -34,61 +39,104 @@ def _footer_hint(hint: str) -> bool:  # container names repeat on a page and acr
 
 def _containers(tree: PageTree) -> list[Any]:
     """The footer containers (//footer | //*[@id or @class] named like a footer), in document order."""
-    return [el for el, ident, cls, _ in tree.hinted if el.tag == "footer" or _footer_hint(f"{ident or ''} {cls or ''}")]
+    return [el for el, _, _, _, hint in tree.hinted if _footer_hint(hint) or el.tag == "footer"]
 
 
-def _footer_text(tree: PageTree, text: str) -> str:
+def _search_near(pattern: re.Pattern[str], text: str, literal: str, before: int, *,
+                 over_space: bool = False) -> re.Match[str] | None:
+    """pattern.search(text), for a pattern whose matches hold `literal` after at most `before` characters (and the
+    blanks before the literal when `over_space`), tried from there on: a pattern that opens with a class or an
+    optional group is otherwise tried at every character of the text."""
+    at = text.find(literal)
+    if at < 0:
+        return None
+    while over_space and at > 0 and text[at - 1].isspace():  # \s and str.isspace() are the same characters
+        at -= 1
+    return pattern.search(text, max(0, at - before))
+
+
+def _footer_text(containers: list[Any], text: str) -> str:
     """The footer's text when a footer container exists, else the end of the page text."""
-    parts = [joined_text(n, NOT_SCRIPT_STYLE) for n in _containers(tree)]
+    parts = [joined_text(n, NOT_SCRIPT_STYLE) for n in containers]
     footer = " ".join(p for p in parts if p)
     return f"{footer} {text[-3000:]}" if footer else text[-3000:]
 
 
 def footer_facts(sel: Selector, html: str, text: str | None = None, tree: PageTree | None = None) -> FooterFacts:
+    """The marks of a page: `sel` is its parsed `html`, `text` its visible text when the caller has it."""
     tree = tree_of(sel, tree)
+    containers = _containers(tree)
     text = tree.text if text is None else text
     facts = FooterFacts()
-    m = SITE_CODE.search(text)
+    m = _search_near(SITE_CODE, text, "网站标识码", 2)
     if m:
         facts.site_code = m.group(1)
-    m = ICP.search(text)
+    m = _search_near(ICP, text, "ICP", 1, over_space=True)
     if m:
         # As printed (without the spaces): a number lacking 号 is recorded lacking it, never completed.
         facts.icp = f"{m.group(1)}ICP备{m.group(2)}{m.group(3) or ''}" + (f"-{m.group(4)}" if m.group(4) else "")
-    m = POLICE.search(text)
+    m = _search_near(POLICE, text, "公网安备", 1, over_space=True)
     if m:
         digits = re.sub(r"\s", "", m.group(2))
         facts.police = f"{m.group(1)}公网安备{digits}{m.group(3) or ''}"
-    m = SPONSOR.search(_footer_text(tree, text))
+    footer_text = _footer_text(containers, text)
+    m = SPONSOR.search(footer_text) if "主办" in footer_text else None
     if m:
         facts.sponsor = m.group(1)
-    tags = tree.tags
-    scripts = (node for node in tags["script"] if node.get("src") is not None)
-    for nodes in (tags["img"], tags["a"], scripts, tags["iframe"]):  # //img | //a | //script[@src] | //iframe
-        for node in nodes:
-            if facts.conac and facts.zhaocuo:
-                break  # both found: the other elements change nothing
-            ref = " ".join(node.get(a, "") for a in ("src", "href", "alt", "title", "id"))
-            label = " ".join(text_nodes(node)) if node.tag == "a" else ""
-            if CONAC.search(ref) or (node.tag == "a" and "党政机关" in label):
-                facts.conac = True
-            if ZHAOCUO_URL.search(ref) or (node.tag == "a" and ZHAOCUO_TEXT.search(label + ref)):
-                facts.zhaocuo = True
     # The official embed codes write the marks with a script (document.write of dcs.conac.cn's or the 找错
     # platform's script): the embed code is the mark, as a browser would show it.
     inline = " ".join(tree.inline_scripts)
-    facts.conac = facts.conac or bool(re.search(r"conac\.cn|_ideConac", inline, re.I))
-    facts.zhaocuo = facts.zhaocuo or bool(ZHAOCUO_URL.search(inline))
+    facts.conac = fold.search(CONAC_SCRIPT, inline, ("conac.cn", "_ideconac"))
+    facts.zhaocuo = fold.search(ZHAOCUO_URL, inline, ZHAOCUO_URL_STARTS)
+    if not (facts.conac and facts.zhaocuo):
+        facts.conac, facts.zhaocuo = _element_marks(tree, html, facts.conac, facts.zhaocuo)
     if not (facts.site_code and facts.icp and facts.police):
-        facts.written_by_script = _script_footer(tree, inline)
+        facts.written_by_script = _script_footer(tree, containers, inline)
     return facts
 
 
-def _script_footer(tree: PageTree, scripts: str) -> bool:
+def _ref(node: Any) -> str:
+    """The element's src, href, alt, title and id, joined by spaces."""
+    get = node.get
+    return f"{get('src', '')} {get('href', '')} {get('alt', '')} {get('title', '')} {get('id', '')}"
+
+
+def _element_marks(tree: PageTree, html: str | None, conac: bool, zhaocuo: bool) -> tuple[bool, bool]:
+    """(conac, zhaocuo) once the elements are read (//img | //a | //script[@src] | //iframe): a conac or 找错
+    address, alt, title or id, a link saying 党政机关, a link whose text and attributes say 找错.
+
+    The attributes of all the elements are searched at once (none of the patterns spans a newline), and the links'
+    texts only where the page source could put 党政机关 or 找 in them: the characters themselves, or a character
+    reference (libxml2 knows no named entity for a Chinese character)."""
+    tags = tree.tags
+    others = "\n".join(_ref(node) for nodes in (tags["img"], tags["iframe"]) for node in nodes)
+    scripts = "\n".join(_ref(node) for node in tags["script"] if node.get("src") is not None)
+    link_refs = "\n".join(_ref(node) for node in tags["a"])
+    refs = "\n".join((others, scripts, link_refs))
+    conac = conac or "党政机关" in refs or fold.search(CONAC, refs, ("conac",))  # CONAC: conac|党政机关
+    # A link's attributes saying 找错 say it in its text + attributes too.
+    zhaocuo = zhaocuo or fold.search(ZHAOCUO_URL, refs, ZHAOCUO_URL_STARTS) or "找错" in link_refs
+    if conac and zhaocuo:
+        return conac, zhaocuo
+    if html is not None and "&#" not in html \
+            and not ((not conac and "党政机关" in html) or (not zhaocuo and "找" in html)):
+        return conac, zhaocuo
+    # The links whose text holds 找 or 党政机关 (their string value: every text node in them, scripts' too).
+    for node in SAYING_MARKS(tree.sel.root):
+        ref = _ref(node)
+        label = " ".join(text_nodes(node))
+        conac = conac or "党政机关" in label
+        zhaocuo = zhaocuo or ZHAOCUO_TEXT.search(label + ref) is not None
+        if conac and zhaocuo:
+            break
+    return conac, zhaocuo
+
+
+def _script_footer(tree: PageTree, containers: list[Any], scripts: str) -> bool:
     """Does the page produce its footer with a script (so a rendered DOM would show what the source does not)?
     `scripts`: the text of its inline scripts, joined."""
-    if "document.write" in scripts or SITE_CODE.search(scripts) or "ICP" in scripts:
+    if "document.write" in scripts or "ICP" in scripts or ("网站标识码" in scripts and SITE_CODE.search(scripts)):
         return True
     if any(FOOTER_CONTAINER.search(src) for node in tree.tags["script"] if (src := node.get("src")) is not None):
         return True
-    return any(not joined_text(node, NOT_SCRIPT) for node in _containers(tree))
+    return any(not joined_text(node, NOT_SCRIPT) for node in containers)

@@ -23,7 +23,7 @@ from parsel import Selector
 from w3lib.url import safe_url_string
 
 from monitor.extract.model import LinkFact
-from monitor.extract.tree import PageTree, text_nodes, tree_of
+from monitor.extract.tree import PageTree, all_text, tree_of
 
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd|txt|csv|dps|ceb)$", re.I)
 SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid"}
@@ -66,9 +66,17 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+# A canonical http(s) URL (as canonicalize writes them: lower-case scheme and host, a path): its host and path read
+# without urlsplit; any other spelling goes through urlsplit.
+CANONICAL_URL = re.compile(r"https?://([a-z0-9.-]*)(?::\d+)?(/[^?#\t\r\n]*)(?=[?#]|\Z)")
+
+
 @lru_cache(maxsize=65536)
 def host_and_path(url: str) -> tuple[str | None, str]:
     """(hostname, path) of a URL. Cached: a site's navigation and footer links recur on every page of it."""
+    m = CANONICAL_URL.match(url)
+    if m is not None:
+        return m.group(1) or None, m.group(2)
     parts = urlsplit(url)
     return parts.hostname, parts.path
 
@@ -103,12 +111,18 @@ def canonicalize(url: str) -> str:
 
 # An href that is a plain path (no scheme, query, fragment, parameters, escapes, dot segments or empty segments),
 # after leading ./ and ../ segments, resolves to the canonical directory those lead to from its base plus itself:
-# the directory is worked out once per base and lead.
-PLAIN_PATH = re.compile(r"/?[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?")
+# the directory is worked out once per base and lead. The path may be empty after a lead (../) or be / alone.
+PLAIN_PATH = re.compile(r"/?(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)?")
+# A query of name=value pairs in characters that canonicalize's parse_qsl and urlencode leave as they are.
+PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~-]+(?:=[A-Za-z0-9_.~-]*)?(?:&[A-Za-z0-9_.~-]+(?:=[A-Za-z0-9_.~-]*)?)*")
 DOT_LEAD = re.compile(r"(?:\.\.?/)*")
+# An http(s) href with a plain host (no port, user or escapes), a plain path and a plain query: its canonical form
+# is itself with the host lower-cased, / for an empty path, and the query sorted (canonicalize would give the same).
+PLAIN_HOST_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)"
+                            rf"(?:\?({PLAIN_QUERY.pattern}))?")
 # An href with a scheme and a host: urljoin reads nothing of the base but its scheme (tabs and newlines, which
 # urlsplit removes, could empty the host).
-HOST_URL = re.compile(r"[hH][tT][tT][pP][sS]?://[^/?#\t\r\n][^\t\r\n]*")
+HOST_URL = re.compile(r"[hH][tT][tT][pP][sS]?://[^/?#\t\r\n][^\t\r\n]*|//[^/?#\t\r\n][^\t\r\n]*")
 
 
 @lru_cache(maxsize=256)
@@ -129,9 +143,21 @@ def _resolve(href: str, base_url: str) -> str | None:
     return canonicalize(url)
 
 
+def _plain_query(query: str) -> str:
+    """"?" + the canonical form of a PLAIN_QUERY query (sorted, without session ids and utm_*), "" when none is left:
+    canonicalize's parse_qsl + urlencode, which change nothing of its characters."""
+    pairs = sorted((name, value) for name, _, value in (pair.partition("=") for pair in query.split("&"))
+                   if name.lower() not in SESSION_PARAMS and not name.lower().startswith("utm_"))
+    return "?" + "&".join(f"{name}={value}" for name, value in pairs) if pairs else ""
+
+
 @lru_cache(maxsize=65536)
 def _resolve_host_url(href: str, base_scheme: str) -> str | None:
-    """An http(s)://host… href resolved under any base of that scheme: the same on every page that links it."""
+    """An http(s)://host… or //host… href resolved under any base of that scheme: the same on every page that
+    links it."""
+    if (m := PLAIN_HOST_URL.fullmatch(href)) is not None:
+        scheme, host, path, query = m.groups()
+        return f"{scheme}://{host.lower()}{path or '/'}" + (_plain_query(query) if query is not None else "")
     return _resolve(href, f"{base_scheme}://")
 
 
@@ -150,16 +176,20 @@ def absolute(href: str | None, base_url: str) -> str | None:
     href = href.strip()
     if not href or href.lower().startswith(SKIP_SCHEMES):
         return None
+    if HOST_URL.fullmatch(href):  # most links of a page, the same on every page of a site
+        return _resolve_host_url(href, _scheme(base_url))
     lead = DOT_LEAD.match(href).end()  # type: ignore[union-attr] - matches the empty string at least
-    rest = href[lead:]
-    if PLAIN_PATH.fullmatch(rest) and not (lead and rest.startswith("/")):
+    rest, query, plain = href[lead:], None, True
+    if "?" in rest:  # a plain query after a plain path (an empty path keeps the base's: the long way)
+        rest, query = rest.split("?", 1)
+        plain = bool(rest or lead) and PLAIN_QUERY.fullmatch(query) is not None
+    if plain and (rest or lead) and PLAIN_PATH.fullmatch(rest) and not (lead and rest.startswith("/")):
         # Most links of a page; urljoin + canonicalize cost 30 µs each.
         rooted = not lead and rest.startswith("/")
         prefix = _plain_prefix(base_url, "/" if rooted else href[:lead])
         if prefix is not None:
-            return prefix + (rest[1:] if rooted else rest)
-    if HOST_URL.fullmatch(href):
-        return _resolve_host_url(href, _scheme(base_url))
+            url = prefix + (rest[1:] if rooted else rest)
+            return url if query is None else url + _plain_query(query)
     return _resolve(href, base_url)
 
 
@@ -188,7 +218,9 @@ def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
     links: list[LinkFact] = []
     seen: set[tuple[str, str]] = set()
     over = 0
+    external: dict[str | None, bool] = {}  # host → outside the page's site, asked once per host
     for tag, attr in ELEMENTS:
+        kind = "a" if tag == "area" else "iframe" if tag == "frame" else tag
         for node in tree.tags[tag]:  # lxml directly: a Selector and an XPath per link cost more than the link
             url = absolute(node.get(attr), base_url)
             if url is None or (url, tag) in seen:
@@ -197,15 +229,13 @@ def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
             if len(links) >= limit:  # counted, not built: the rest of a huge page costs a set lookup each
                 over += 1
                 continue
-            anchor = " ".join(t.strip() for t in text_nodes(node) if t.strip()) \
-                or node.get("alt", "") or node.get("title", "")
+            anchor = all_text(node) or node.get("alt", "") or node.get("title", "")
             host, path = host_and_path(url)
-            links.append(LinkFact(
-                url=url, tag="a" if tag == "area" else "iframe" if tag == "frame" else tag, anchor=anchor[:300],
-                attachment=bool(ATTACHMENT.search(path)),
-                external=registrable_domain(host or "") != page_domain,
-                hidden=node in hidden,
-            ))
+            outside = external.get(host)
+            if outside is None:
+                outside = external[host] = registrable_domain(host or "") != page_domain
+            # url, tag, anchor, attachment, external, hidden (positional: keywords cost a third of building it)
+            links.append(LinkFact(url, kind, anchor[:300], ATTACHMENT.search(path) is not None, outside, node in hidden))
     if over and cut is not None:
         cut["links"] += over
     return links

@@ -15,12 +15,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from monitor.extract import fold
 from monitor.extract.dates import parse_date
 from monitor.extract.links import absolute, bounded, document_base, host_and_path
 from monitor.extract.model import ColumnLink, DateFact, ListEntry
@@ -31,6 +33,7 @@ from monitor.extract.tree import (  # noqa: F401 - SKIP_AREA, NAV_AREA, ROW_TAGS
     PageTree,
     _skips,
     text_nodes,
+    text_outside_scripts,
     tree_of,
 )
 
@@ -56,7 +59,7 @@ JSON_URL = re.compile(r"""["']([^"'\s]+?\.json(?:\?[^"'\s]*)?)["']""")
 # URLs handed to the usual XHR helpers, whatever their extension: fetch('…'), $.getJSON('…'), $.ajax({url: '…'}).
 XHR_CALL = re.compile(r"""(?:\bfetch|\.getJSON|\$\.get|\$\.post|\.open\s*\(\s*['"](?:GET|POST)['"]\s*,)\s*\(?\s*"""
                       r"""['"]([^'"\s]+)['"]|\burl\s*:\s*['"]([^'"\s]+)['"]""", re.I)
-XHR_WORDS = re.compile(r"fetch|getjson|\$\.get|\$\.post|\.open|url")  # what every XHR_CALL match holds, folded
+XHR_CALL_STARTS = ("fetch", ".getjson", "$.get", "$.post", ".open", "url")  # what every XHR_CALL match starts with
 EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无相关信息", "没有信息")
 NOT_COLUMN = re.compile(r"^(首页|更多|more|>>|»|返回|上一页|下一页|尾页|末页|\d+)$", re.I)
 COLUMN_WORDS = re.compile(r"动态|要闻|新闻|通知|公告|公示|政策|文件|法规|规划|计划|总结|人事|任免|招考|招聘|信息公开|"
@@ -73,6 +76,7 @@ CATEGORIES = (
 )
 
 
+@lru_cache(maxsize=4096)  # a site's column names recur on every page of it
 def classify_column(name: str) -> str:
     """dynamic / notice / policy / personnel / plan / interaction / service / other, from a column name."""
     for category, pattern in CATEGORIES:
@@ -89,19 +93,13 @@ def _in_skipped_area(node: Selector) -> bool:
     return False
 
 
-def _not_script(el: Any) -> bool:
-    return el.tag != "script"
-
-
 def _not_link(el: Any) -> bool:
     return el.tag != "a"
 
 
 def _el_text(el: Any) -> str:
     """Text of an element outside scripts, as `_text` reads it, from lxml directly (no XPath per link)."""
-    if not len(el):
-        return (el.text or "").strip()
-    return " ".join(t.strip() for t in text_nodes(el, _not_script) if t.strip())
+    return text_outside_scripts(el)
 
 
 def _text(node: Selector) -> str:
@@ -180,7 +178,7 @@ def list_entries(sel: Selector, page_url: str, *, item_selector: str | None = No
         url = absolute(el.get("href"), base_url)
         if url is None or url in seen:  # a repeated link is its first row's entry
             continue
-        anchor_text = _el_text(el)
+        anchor_text = page.link_text(el)
         title = anchor_text or el.get("title", "")
         if not title or PAGINATION_TEXT.match(title):
             continue
@@ -219,7 +217,8 @@ def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
             pages[url] = None
 
     for anchor in tree.tags["a"]:
-        if anchor.get("href") is not None and PAGINATION_TEXT.match(_el_text(anchor)):
+        # The link text is stripped: it is one of PAGINATION_TEXT's words (four characters at most) or no match.
+        if anchor.get("href") is not None and len(text := tree.link_text(anchor)) <= 4 and PAGINATION_TEXT.match(text):
             add(absolute(anchor.get("href"), base_url))
     for script in tree.inline_scripts:
         calls = list(CREATE_PAGE.finditer(script)) if "createPageHTML" in script else []
@@ -234,7 +233,7 @@ def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
                 add(absolute(f"{prefix}_{n}.{ext}", base_url))
     hrefs = (href for a in tree.tags["a"] if (href := a.get("href")) is not None and "index_" in href)
     numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in hrefs)
-                if url and (m := re.search(r"/index_(\d+)\.s?html?$", url))]
+                if url and (m := NUMBERED_PAGE.search(url))]
     for _, url in sorted(numbered):
         add(url)
     return bounded(list(pages), limit, cut, "next_pages")
@@ -249,16 +248,15 @@ def xhr_list_urls(sel: Selector, page_url: str, *, cut: Counter[str] | None = No
     urls: list[str] = []
     tree = tree_of(sel, tree)
     base_url = document_base(sel, page_url, tree)
-    for value in DATA_URLS(sel.root):  # lxml's XPath without a Selector per value: one pass in C
+    for value in tree.data_urls:  # DATA_URLS, gathered in the walk
         if ".json" in value or "/api/" in value:
             urls.append(urljoin(base_url, value))
     for script in tree.inline_scripts:
-        # The regexes only where their words are (a substring test is a hundred times faster than a scan of them;
-        # casefold() folds as re.I matches).
+        # The regexes only where their words are: a substring test is a hundred times faster than a scan of them
+        # (fold.finditer tries XHR_CALL only where the words it starts with stand).
         if ".json" in script:
             urls.extend(urljoin(base_url, m.group(1)) for m in JSON_URL.finditer(script))
-        if XHR_WORDS.search(script.casefold()):
-            urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in XHR_CALL.finditer(script))
+        urls.extend(urljoin(base_url, m.group(1) or m.group(2)) for m in fold.finditer(XHR_CALL, script, XHR_CALL_STARTS))
     found = list(dict.fromkeys(url for u in urls if (url := absolute(u, base_url))))
     return bounded(found, limit, cut, "xhr_lists")
 
@@ -320,6 +318,8 @@ def json_list_entries(data: Any, base_url: str, *, ref: date | None = None) -> l
 
 
 ARTICLE_URL = re.compile(r"/[^/]*\d{6,}[^/]*$|/(?:content|art|post|detail)[_/]", re.I)
+NUMBERED_PAGE = re.compile(r"/index_(\d+)\.s?html?$")
+NOT_COLUMN_FILE = re.compile(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", re.I)
 
 
 def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *,
@@ -337,14 +337,15 @@ def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *
     columns: dict[str, ColumnLink] = {}
     for found in tree.anchors:
         anchor = found.el
-        name = _el_text(anchor)
+        name = tree.link_text(anchor)
+        # The name's tests first: most links are no column by their name, and need no address resolved.
+        if not name or len(name) > 14 or NOT_COLUMN.match(name) or not (found.nav or COLUMN_WORDS.search(name)):
+            continue
         url = absolute(anchor.get("href"), base_url)
-        if not url or url == home or host_and_path(url)[0] != host or not name or len(name) > 14 \
-                or NOT_COLUMN.match(name) or url in columns:
+        if not url or url == home or url in columns or url in exclude:
             continue
-        if url in exclude or ARTICLE_URL.search(host_and_path(url)[1]) \
-                or re.search(r"\.(pdf|docx?|xlsx?|jpg|png|gif|zip|rar)$", url, re.I):
+        url_host, path = host_and_path(url)
+        if url_host != host or ARTICLE_URL.search(path) or NOT_COLUMN_FILE.search(url):
             continue
-        if found.nav or COLUMN_WORDS.search(name):
-            columns[url] = ColumnLink(name, url, classify_column(name))
+        columns[url] = ColumnLink(name, url, classify_column(name))
     return bounded(list(columns.values()), limit, cut, "columns")

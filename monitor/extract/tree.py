@@ -42,6 +42,10 @@ TAGS = ("a", "area", "img", "script", "iframe", "frame", "link", "embed", "meta"
 # Kept with the id/class carriers even without either: the readers select them beside those (//footer | //*[@id]).
 HINT_TAGS = frozenset(("footer", "h1", "h2"))
 HEADINGS = frozenset(("h1", "h2", "h3"))
+BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")  # runs made one space in the visible text
+# Tags the walk does more with than read their text and attributes.
+SPECIAL_TAGS = frozenset((*TAGS, *UNSEEN, *ROW_TAGS, *SKIP_TAGS, *HINT_TAGS, "nav", "a", "body"))
+DATA_ATTRS = frozenset(("data-url", "data-src", "data-api", "data-list"))  # where list pages name their XHR lists
 EVENTS = ("start", "end", "comment", "pi")
 
 
@@ -71,20 +75,45 @@ def iter_text_nodes(root: Any, descend: Callable[[Any], bool] | None = None, *, 
     `descend(child)` says whether a child element's own text and descendants count (its tail always does: it is its
     parent's text); comments and processing instructions never count. own=False leaves out the root's own text
     nodes (its text and its children's tails), as `.//*/text()` does."""
+    if not len(root):
+        if own and root.text:
+            yield root.text
+        return
+    # lxml's own iteration gives the text nodes of a subtree in C (comments' and processing instructions' text left
+    # out, their tails in): used for every subtree with nothing to leave out, i.e. outside `dirty`, the elements
+    # holding one that NOT_SCRIPT or NOT_SCRIPT_STYLE refuses. Other `descend`s are asked element by element.
+    dirty: set[Any] | None = None  # None: every element is asked
+    clean = False  # nothing under the root to leave out
+    if descend is None:
+        dirty, clean = set(), True
+    elif (left_out := _LEAVES_OUT.get(descend)) is not None:
+        dirty, clean = set(), True
+        for refused in root.iter(*left_out):
+            if refused is root:
+                continue
+            clean = False
+            for holder in refused.iterancestors():
+                if holder is root or holder in dirty:
+                    break
+                dirty.add(holder)
+    if own and clean:
+        yield from root.itertext()
+        return
     if own and root.text:
         yield root.text
-    if not len(root):
-        return
     stack: list[tuple[Any, Any]] = [(iter(root), None)]
     while stack:
         it, owner = stack[-1]
         for child in it:
             if isinstance(child.tag, str) and (descend is None or descend(child)):
-                if child.text:
-                    yield child.text
-                if len(child):
-                    stack.append((iter(child), child))
-                    break
+                if dirty is not None and child not in dirty:
+                    yield from child.itertext()  # its text and its descendants', not its tail
+                else:
+                    if child.text:
+                        yield child.text
+                    if len(child):
+                        stack.append((iter(child), child))
+                        break
             if child.tail and (own or len(stack) > 1):
                 yield child.tail
         else:
@@ -93,17 +122,20 @@ def iter_text_nodes(root: Any, descend: Callable[[Any], bool] | None = None, *, 
                 yield owner.tail
 
 
-def text_nodes(root: Any, descend: Callable[[Any], bool] | None = None, *, own: bool = True) -> list[str]:
-    """iter_text_nodes as a list."""
-    return list(iter_text_nodes(root, descend, own=own))
-
-
 def _outside(tags: frozenset[str]) -> Callable[[Any], bool]:
     return lambda el: el.tag not in tags
 
 
 NOT_SCRIPT = _outside(frozenset(("script",)))
 NOT_SCRIPT_STYLE = _outside(frozenset(("script", "style")))
+# The elements NOT_SCRIPT and NOT_SCRIPT_STYLE refuse: an element holding none of them has all its text nodes read.
+_LEAVES_OUT: dict[Callable[[Any], bool], tuple[str, ...]] = {NOT_SCRIPT: ("script",),
+                                                             NOT_SCRIPT_STYLE: ("script", "style")}
+
+
+def text_nodes(root: Any, descend: Callable[[Any], bool] | None = None, *, own: bool = True) -> list[str]:
+    """iter_text_nodes as a list."""
+    return list(iter_text_nodes(root, descend, own=own))
 
 
 def joined_text(el: Any, descend: Callable[[Any], bool] | None = None) -> str:
@@ -112,6 +144,21 @@ def joined_text(el: Any, descend: Callable[[Any], bool] | None = None) -> str:
     if descend is not None and not descend(el):
         return ""
     return " ".join(s for t in iter_text_nodes(el, descend) if (s := t.strip()))
+
+
+def text_outside_scripts(el: Any) -> str:
+    """An element's text nodes outside scripts, stripped, non-blank ones joined by spaces (.//text() outside
+    script of a link, as lists.py reads a link's title)."""
+    if not len(el):
+        return (el.text or "").strip()
+    return " ".join(s for t in iter_text_nodes(el, NOT_SCRIPT) if (s := t.strip()))
+
+
+def all_text(el: Any) -> str:
+    """An element's text nodes (scripts' included), stripped, non-blank ones joined by spaces (a link's anchor)."""
+    if not len(el):
+        return (el.text or "").strip()
+    return " ".join(s for t in iter_text_nodes(el) if (s := t.strip()))
 
 
 def document_elements(sel: Selector) -> list[Any]:
@@ -143,93 +190,117 @@ class PageTree:
     """One page's tree, walked once. Attributes (all in document order):
 
     texts: the visible text nodes (//text() outside script, style, noscript, textarea, head, title), raw;
-    tags: tag → its elements, for TAGS; hinted: (element, id, class, inside a body) of every element with an id or
-    class attribute (and of footer, h1, h2); hidden: the elements hidden by their own or an ancestor's style or
-    `hidden` attribute; headings: h1, h2 and h3 together; anchors: every a[@href] inside a body with its row and containers; links_in: the number of
-    <a> elements inside each anchor's parent and row."""
+    tags: tag → its elements, for TAGS; hinted: (element, id, class, inside a body, "id class") of every element with
+    an id or class attribute (and of footer, h1, h2), the hint "id class" being what the readers match container
+    names against (none of their patterns spans the space, so the order of the two is theirs to ignore); hidden: the
+    elements hidden by their own or an ancestor's style or `hidden` attribute; headings: h1, h2 and h3 together;
+    anchors: every a[@href] inside a body with its row and containers; links_in: the number of <a> elements inside
+    each anchor's parent and row; data_urls: the values of data-url, data-src, data-api and data-list attributes."""
 
     def __init__(self, sel: Selector) -> None:
         self.sel = sel
         self.texts: list[str] = []
         self.tags: dict[str, list[Any]] = {tag: [] for tag in TAGS}
-        self.hinted: list[tuple[Any, str | None, str | None, bool]] = []
+        self.hinted: list[tuple[Any, str | None, str | None, bool, str]] = []
         self.hidden: set[Any] = set()
         self.anchors: list[Anchor] = []
         self.links_in: dict[Any, int] = {}
         self.headings: list[Any] = []  # h1, h2, h3 together
+        self.data_urls: list[str] = []  # //@data-url | //@data-src | //@data-api | //@data-list (lists.py)
+        self._link_texts: dict[Any, str] = {}
         for top in document_elements(sel):
             self._walk(top)
 
     def _walk(self, top: Any) -> None:
         texts_append, tags, hinted, hidden = self.texts.append, self.tags, self.hinted, self.hidden
-        anchors, links_in, headings = self.anchors, self.links_in, self.headings
+        anchors, links_in, headings, data_urls = self.anchors, self.links_in, self.headings, self.data_urls
         # One frame per open element, for its children: skipped area, navigation, row, row inside a link (lists),
-        # unseen text, hidden; counts: the <a> elements inside each open element.
-        frames: list[tuple[bool, bool, Any, bool, bool, bool]] = [(False, False, None, False, False, False)]
-        counts = [0]
-        in_body = in_a = 0
+        # unseen text, hidden; and the element's own tag (read again when it closes: each read of .tag builds a
+        # string) and the <a> elements opened before it (those opened before it closes, less these, are inside it).
+        frames: list[tuple[bool, bool, Any, bool, bool, bool, Any, int]] = [
+            (False, False, None, False, False, False, None, 0)]
+        in_body = in_a = opened_a = 0
         for event, el in etree.iterwalk(top, events=EVENTS):
             if event == "start":
-                skipped, nav, row, row_in_a, unseen, hid = frames[-1]
+                skipped, nav, row, row_in_a, unseen, hid, _, _ = frames[-1]
                 tag = el.tag
-                unseen = unseen or tag in UNSEEN
-                if not unseen and (text := el.text):
-                    texts_append(text)
-                bucket = tags.get(tag)
-                if bucket is not None:
+                special = tag in SPECIAL_TAGS  # most elements (div, span, td…) are read for text and attributes only
+                if not unseen:
+                    if special and tag in UNSEEN:
+                        unseen = True
+                    elif text := el.text:
+                        texts_append(text)
+                if special and (bucket := tags.get(tag)) is not None:
                     bucket.append(el)
                     if tag in HEADINGS:
                         headings.append(el)
-                if not hid and (el.get("hidden") is not None or ((style := el.get("style")) is not None and _hides(style))):
-                    hid = True
+                keys = el.keys()  # most elements have no attributes: one call says so for all four read below
+                if keys:
+                    if not hid and ("hidden" in keys or ("style" in keys and _hides(el.get("style")))):
+                        hid = True
+                    ident = el.get("id") if "id" in keys else None
+                    cls = el.get("class") if "class" in keys else None
+                    if not DATA_ATTRS.isdisjoint(keys):  # in the element's order, as XPath's union gives them
+                        data_urls.extend([value for name, value in el.items() if name in DATA_ATTRS])
+                else:
+                    ident = cls = None
                 if hid:
                     hidden.add(el)
-                if tag == "a":
-                    if in_body and el.get("href") is not None:
-                        anchors.append(Anchor(el, skipped, nav, row, row_in_a))
-                        links_in[el.getparent()] = 0  # counted when it closes
-                        if row is not None:
-                            links_in[row] = 0
-                    in_a += 1
-                elif tag == "body":
-                    in_body += 1
-                ident, cls = el.get("id"), el.get("class")
+                before = opened_a
+                if special:
+                    if tag == "a":
+                        if in_body and "href" in keys:
+                            anchors.append(Anchor(el, skipped, nav, row, row_in_a))
+                            links_in[el.getparent()] = 0  # counted when it closes
+                            if row is not None:
+                                links_in[row] = 0
+                        in_a += 1
+                        opened_a += 1
+                    elif tag == "body":
+                        in_body += 1
                 if ident is not None or cls is not None:
-                    hinted.append((el, ident, cls, in_body > (tag == "body")))
                     hint = f"{ident or ''} {cls or ''}"
-                    skipped = skipped or _skips(tag, hint)
-                    nav = nav or tag == "nav" or _nav_area(hint)
-                else:
+                    hinted.append((el, ident, cls, in_body > (tag == "body"), hint))
+                    if not (skipped and nav):
+                        skipped = skipped or _skips(tag, hint)
+                        nav = nav or tag == "nav" or _nav_area(hint)
+                elif special:
                     if tag in HINT_TAGS:
-                        hinted.append((el, ident, cls, in_body > (tag == "body")))
+                        hinted.append((el, ident, cls, in_body > (tag == "body"), " "))
                     skipped = skipped or tag in SKIP_TAGS
                     nav = nav or tag == "nav"
                 # The row: the nearest li if any, else the nearest tr, dd… (ancestor::li[1] before ancestor::tr[1]).
-                rank = ROW_RANK.get(tag)
-                if rank is not None and (row is None or rank <= ROW_RANK[row.tag]):
+                if special and (rank := ROW_RANK.get(tag)) is not None \
+                        and (row is None or rank <= ROW_RANK[row.tag]):
                     row, row_in_a = el, in_a > 0
-                frames.append((skipped, nav, row, row_in_a, unseen, hid))
-                counts.append(0)
+                frames.append((skipped, nav, row, row_in_a, unseen, hid, tag, before))
             elif event == "end":
-                frames.pop()
-                inside = counts.pop()
-                if el in links_in:
-                    links_in[el] = inside
-                if el.tag == "a":
-                    counts[-1] += inside + 1
+                frame = frames.pop()
+                tag = frame[6]
+                if tag == "a":
                     in_a -= 1
+                    inside = opened_a - frame[7] - 1
                 else:
-                    counts[-1] += inside
-                    in_body -= el.tag == "body"
+                    in_body -= tag == "body"
+                    inside = opened_a - frame[7]
+                if inside and el in links_in:
+                    links_in[el] = inside
                 if not frames[-1][4] and (tail := el.tail):
                     texts_append(tail)
             elif not frames[-1][4] and (tail := el.tail):  # a comment or processing instruction: its tail
                 texts_append(tail)
 
+    def link_text(self, el: Any) -> str:
+        """text_outside_scripts(el), read once per element however many readers ask (entries, columns, pages)."""
+        text = self._link_texts.get(el)
+        if text is None:
+            text = self._link_texts[el] = text_outside_scripts(el)
+        return text
+
     @cached_property
     def text(self) -> str:
         """The visible text: non-blank text nodes stripped, one a line, runs of blanks made one space."""
-        return re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", "\n".join(s for p in self.texts if (s := p.strip())))
+        return BLANKS.sub(" ", "\n".join(s for p in self.texts if (s := p.strip())))
 
     @cached_property
     def inline_scripts(self) -> list[str]:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from monitor.extract import fold
 from monitor.extract.links import document_base, registrable_domain
 from monitor.extract.lists import EMPTY_MARKERS, json_list_entries, list_entries
 from monitor.extract.model import ListEntry
@@ -60,11 +62,20 @@ META_REFRESH = re.compile(r"<meta[^>]+http-equiv\s*=\s*['\"]?refresh['\"]?[^>]*c
 SCRIPT_REDIRECT = re.compile(r"(?:window|document|top|self|parent)?\.?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]|"
                              r"location\.(?:replace|assign)\s*\(\s*['\"]([^'\"]+)['\"]", re.I)
 
+MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf]")  # UTF-8 read as Latin-1
+MUSTACHE = re.compile(r"\{\{[^{}]{1,80}\}\}")  # a client-side template's {{ field }} left in the visible text
+LITERAL_START = re.compile(r"(?:=|\(|:)\s*([\[{])")  # where a script may hold a JSON literal
 # Single-page shells and client-side templates: the visible page is built by script.
 # Plain substrings (a regex alternation over a large page costs more than the whole extraction of it).
 SPA_MARKS = ("v-cloak", "v-for=", "v-if=", "ng-app", "ng-repeat", "ng-controller", "data-reactroot", "<router-view",
              "<app-root", "x-data=")
 EMPTY_APP = re.compile(r"id=['\"](?:app|root)['\"][^>]{0,200}>\s*</div>", re.I)
+# Script elements as the page's source spells them: SCRIPT_BLOCK every one, INLINE_SCRIPT those without a src. What
+# _script_texts finds with their opening tags alone.
+SCRIPT_BLOCK = re.compile(r"<script[^>]*>(.*?)</script>", re.S | re.I)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+SCRIPT_OPEN = re.compile(r"<script[^>]*>", re.I)
+INLINE_SCRIPT_OPEN = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 SPA_SCRIPTS = re.compile(r"<script[^>]+src=['\"][^'\"]*(?:vue|angular|react|chunk-vendors|app\.[0-9a-f]{6,}|main\.[0-9a-f]{6,}|"
                          r"umi\.|runtime\.)[^'\"]*\.js", re.I)
 TEMPLATE_SCRIPT = re.compile(r"<script[^>]+type=['\"]text/(?:x-handlebars-template|template|html|x-template|x-jsrender|"
@@ -72,6 +83,20 @@ TEMPLATE_SCRIPT = re.compile(r"<script[^>]+type=['\"]text/(?:x-handlebars-templa
 XHR_USE = re.compile(r"\$\.ajax\s*\(|\.ajax\s*\(\s*\{|\$\.(?:post|get|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|\baxios[.(]|"
                      r"\.load\s*\(\s*['\"]|\bloadPageData\s*\(|\bgetList\s*\(|renderChannelTemplate\s*\(|"
                      r"/irs/front/search|/api/|\.do\b", re.I)
+# What every match of XHR_USE and of WRITES_LIST starts with, lower-cased (fold.py).
+XHR_STARTS = ("$.ajax", ".ajax", "$.post", "$.get", "fetch", "xmlhttprequest", "axios", ".load", "loadpagedata",
+              "getlist", "renderchanneltemplate", "/irs/front/search", "/api/", ".do")
+WRITES_STARTS = ("document.write", ".innerhtml", ".append", ".html", ".insertadjacenthtml")
+# Every mark holds a -: the page's dashes are found by a pattern that starts with one (re jumps from one to the
+# next as str.find does), then the mark is checked before it; ten substring searches of the page cost ten times more.
+# No part after the - is the start of another, so a dash matches one part at most.
+SPA_DASH = re.compile(rb"-(" + rb"|".join(re.escape(mark.partition("-")[2].encode()) for mark in SPA_MARKS) + rb")")
+SPA_BEFORE_DASH: dict[bytes, tuple[bytes, ...]] = {}
+for _mark in SPA_MARKS:
+    _before, _, _after = _mark.partition("-")
+    SPA_BEFORE_DASH[_after.encode()] = (*SPA_BEFORE_DASH.get(_after.encode(), ()), _before.encode())
+APP_IDS = ("id=\"app\"", "id='app'", "id=\"root\"")
+APP_IDS_BYTES = re.compile(rb"id=(?:\"app\"|'app'|\"root\")")  # one search, from one id= to the next
 # Script that writes list rows (li, tr, links) into the page.
 WRITES_LIST = re.compile(r"(?:document\.write(?:ln)?|\.innerHTML\s*\+?=|\.append|\.html|\.insertAdjacentHTML)\s*\(?"
                          r"[^;]{0,200}?<(?:li|tr|a)\b", re.I)
@@ -91,12 +116,18 @@ class Interstitial:
 
 
 def _short(text: str, limit: int) -> bool:
-    return len(re.sub(r"\s+", "", text)) < limit
+    """Fewer than `limit` characters once blanks are removed (len(re.sub(r"\\s+", "", text)) < limit)."""
+    return len(text) < limit or _nonblank(text) < limit
+
+
+def _nonblank(text: str) -> int:
+    # str.split() splits on the very characters \s matches (Py_UNICODE_ISSPACE), without a regex over the text.
+    return len("".join(text.split()))
 
 
 def repair_mojibake(text: str) -> str:
     """UTF-8 text that was decoded as Latin-1 somewhere on its way (磐云 pages saved twice: "è¯·ç¨å")."""
-    if not re.search(r"[\u00c0-\u00ff][\u0080-\u00bf]", text):
+    if not MOJIBAKE.search(text):
         return text
     try:
         return text.encode("latin-1").decode("utf-8")
@@ -104,14 +135,35 @@ def repair_mojibake(text: str) -> str:
         return text
 
 
+def _script_texts(html: str, opener: re.Pattern[str], low: bytes | None) -> Iterator[str]:
+    """What SCRIPT_BLOCK (opener SCRIPT_OPEN) or INLINE_SCRIPT (INLINE_SCRIPT_OPEN) finds in the page: the text
+    between an opening tag and the first </script> after it. `low`: fold.page_lowered(html), where the opening tags
+    and closing tags are found by substring search (a case-insensitive .*? tries </script> at every character)."""
+    if low is None:
+        yield from ((SCRIPT_BLOCK if opener is SCRIPT_OPEN else INLINE_SCRIPT).findall(html))
+        return
+    end = 0
+    for at in fold.starts(low, ("<script",)):
+        if at < end or (m := opener.match(html, at)) is None:
+            continue
+        close = low.find(b"</script>", m.end())
+        if close < 0:
+            return  # no script after this one is closed either
+        yield html[m.end():close]
+        end = close + len("</script>")
+
+
 def redirect_target(html: str, base_url: str) -> str | None:
     """The address a meta refresh or a script redirect sends the visitor to; `base_url` is the document's base URL
     (links.document_base), against which browsers resolve both."""
-    m = META_REFRESH.search(html)
+    low = fold.page_lowered(html)
+    m = None if fold.lacks(html, "refresh") else next(fold.finditer(META_REFRESH, html, ("<meta",), low), None)
     if m:
         return urljoin(base_url, m.group(1).strip())
-    for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I):
-        m = SCRIPT_REDIRECT.search(script)
+    if fold.lacks(html, "location"):  # what SCRIPT_REDIRECT needs, looked for once rather than in every script
+        return None
+    for script in _script_texts(html, SCRIPT_OPEN, low):
+        m = fold.search_near(SCRIPT_REDIRECT, script, "location", 9)  # (document.)location…
         if m:
             target = (m.group(1) or m.group(2)).strip()
             if target and not target.startswith(("javascript:", "#")):
@@ -136,8 +188,17 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
     heading_texts = (t for el in tree.outer_headings() for t in iter_text_nodes(el))
     headings = " ".join(t for _, t in zip(range(6), heading_texts, strict=False))
     head = repair_mojibake(f"{title or ''} {headings}")
-    short_text = _short(text, 200)
-    scripts = " ".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I)) if short_text else ""
+    counted: list[int] = []  # the text's non-blank length, counted once for every threshold below
+
+    def short(limit: int) -> bool:
+        if len(text) < limit:
+            return True
+        if not counted:
+            counted.append(_nonblank(text))
+        return counted[0] < limit
+
+    short_text = short(200)
+    scripts = " ".join(_script_texts(html, SCRIPT_OPEN, fold.page_lowered(html))) if short_text else ""
     # Vendor scripts also ride on real pages once the visitor passed (瑞数 adds r='m' scripts to every page): only a
     # page with hardly any visible text is the challenge itself.
     if short_text and (CHALLENGE_MARKS.search(html) or (status in (202, 412, 521) and "<script" in html.lower())):
@@ -145,13 +206,13 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
     if short_text and (CHALLENGE_WORDS.search(repair_mojibake(text) + " " + head)
                        or (SETS_COOKIE.search(scripts) and RELOADS.search(scripts))):
         return Interstitial(CHALLENGE, "反爬虫验证页")
-    if BLOCK_WORDS.search(head) or (_short(text, 300) and BLOCK_WORDS.search(repair_mojibake(text))):
+    if BLOCK_WORDS.search(head) or (short(300) and BLOCK_WORDS.search(repair_mojibake(text))):
         return Interstitial(BLOCKED, "网站防火墙拦截页")
-    if not _short(text, 1500):
+    if not short(1500):
         return None  # a page with that much to read is no interstitial
     base = document_base(sel, url, tree)
     target = redirect_target(html, base)
-    if MOVED_WORDS.search(head) or (_short(text, 600) and MOVED_WORDS.search(text)):
+    if MOVED_WORDS.search(head) or (short(600) and MOVED_WORDS.search(text)):
         host = urlsplit(url).hostname
         outside = target if target and urlsplit(target).hostname != host else None  # www.x.gov.cn → new.x.gov.cn too
         if outside is None:  # the notice names the new address as a link
@@ -162,32 +223,50 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
                     break
         if outside is not None:  # a notice that sends nowhere is an article about a domain change, not a move
             return Interstitial(MOVED, "域名变更公告页", outside)
-    has_password = "password" in html.lower() and any(
-        (el.get("type") or "").translate(PASSWORD_LOWER) == "password" for el in tree.tags["input"])
-    if has_password and (LOGIN_WORDS.search(head) or _short(text, 400)
+    # The inputs first: lowering the whole page costs more than reading its few inputs.
+    has_password = any((el.get("type") or "").translate(PASSWORD_LOWER) == "password" for el in tree.tags["input"]) \
+        and "password" in html.lower()
+    if has_password and (LOGIN_WORDS.search(head) or short(400)
                          or LOGIN_URL.search(urlsplit(final_url or url).path)):
         return Interstitial(LOGIN, "登录页")
-    if target and _short(text, 150):
+    if target and short(150):
         if same_site(target, url):  # to itself, or on: the crawler follows it once before believing it
             return Interstitial(CHALLENGE, "跳转页", target)
         return Interstitial(MOVED, "跳转至其他网站", target)
     return None
 
 
+def _spa_mark(lowered: bytes) -> bool:
+    """Does the page (fold.page_lowered) hold one of SPA_MARKS?"""
+    for m in SPA_DASH.finditer(lowered):
+        at = m.start()
+        if any(at >= len(before) and lowered[at - len(before):at] == before for before in SPA_BEFORE_DASH[m.group(1)]):
+            return True
+    return False
+
+
 def script_list_signs(html: str, text: str) -> str | None:
     """Why a page without static entries may build its list by script (None: a plain page, judged as it is)."""
-    lower = html.lower()
-    if any(mark in lower for mark in SPA_MARKS) or re.search(r"\{\{[^{}]{1,80}\}\}", text) \
-            or (("id=\"app\"" in lower or "id='app'" in lower or "id=\"root\"" in lower) and EMPTY_APP.search(html)):
+    # The marks are ASCII: looked for in the page's bytes lower-cased (fold.page_lowered), which cost a third of
+    # lower-casing the text.
+    folded = fold.page_lowered(html)
+    folds = folded is not None
+    lower: str | bytes = folded if folded is not None else html.lower()
+    if folded is not None:
+        spa_mark, app_id = _spa_mark(folded), APP_IDS_BYTES.search(folded) is not None
+    else:
+        spa_mark, app_id = any(mark in lower for mark in SPA_MARKS), any(probe in lower for probe in APP_IDS)
+    if spa_mark or ("{{" in text and MUSTACHE.search(text)) or (app_id and EMPTY_APP.search(html)):
         return "单页应用外壳"
     if _short(text, 300) and SPA_SCRIPTS.search(html):
         return "单页应用外壳"
-    if "text/" in lower and TEMPLATE_SCRIPT.search(html):  # the substring first: the regex scans the page slowly
+    # The substring first: the regex scans the page slowly.
+    if (b"text/" in lower if folds else "text/" in lower) and fold.search(TEMPLATE_SCRIPT, html, ("<script",), folded):
         return "列表模板由脚本填充"
-    scripts = " ".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S | re.I))
-    if XHR_USE.search(scripts):
+    scripts = " ".join(_script_texts(html, INLINE_SCRIPT_OPEN, folded))
+    if fold.search(XHR_USE, scripts, XHR_STARTS):
         return "列表由脚本加载"
-    if WRITES_LIST.search(scripts):
+    if fold.search(WRITES_LIST, scripts, WRITES_STARTS):
         return "列表由脚本写出"
     return None
 
@@ -290,7 +369,7 @@ def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None
         if "{" not in script or len(script) > 2_000_000:
             continue
         last, tries = 0, 0
-        for m in re.finditer(r"(?:=|\(|:)\s*([\[{])", script):
+        for m in LITERAL_START.finditer(script):
             if m.start(1) < last or tries >= 40:  # inside a literal already read; a bounded effort per script
                 continue
             tries += 1
@@ -315,6 +394,14 @@ def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
+def _comments(html: str) -> Iterator[str]:
+    """What COMMENT.finditer(html) captures, found with str.find (a regex scan of the page costs five times more)."""
+    pos = 0
+    while (start := html.find("<!--", pos)) >= 0 and (end := html.find("-->", start + 4)) >= 0:
+        yield html[start + 4:end]
+        pos = end + 3
+
+
 def commented_entries(html: str, page_url: str, *, ref: date | None = None,
                       sel: Selector | None = None, tree: PageTree | None = None) -> list[ListEntry]:
     """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do).
@@ -322,8 +409,7 @@ def commented_entries(html: str, page_url: str, *, ref: date | None = None,
     against."""
     entries: list[ListEntry] = []
     base_url: str | None = None
-    for m in COMMENT.finditer(html):
-        body = m.group(1)
+    for body in _comments(html):
         if body.count("<a ") + body.count("<A ") < 2:
             continue
         if base_url is None:  # found once, and only for a page with a commented list
