@@ -238,11 +238,12 @@ def load_site_facts(conn: Connection, site_code: str, run_id: str | None, as_of:
 def load_links(conn: Connection, site_code: str, run_id: str) -> list[LinkFacts]:
     """The site's links stored by `run_id`, each with its check in the same run (a crawl or a sweep)."""
     lk, ck = db.links, db.link_checks
-    query = (select(lk, ck.c.outcome, ck.c.status, ck.c.error)
+    # the columns in LinkFacts' order, built from each row by position: a site holds thousands of links
+    columns = [ck.c[f.name] if f.name in ("outcome", "status", "error") else lk.c[f.name] for f in fields(LinkFacts)]
+    query = (select(*columns)
              .join(ck, and_(ck.c.run_id == lk.c.run_id, ck.c.url == lk.c.url), isouter=True)
              .where(lk.c.run_id == run_id, lk.c.site_code == site_code))
-    link_fields = {f.name for f in fields(LinkFacts)}
-    return [LinkFacts(**{k: v for k, v in r.items() if k in link_fields}) for r in _rows(conn, query)]
+    return [LinkFacts(*row) for row in conn.execute(query)]
 
 
 def latest_sweep(conn: Connection, site_code: str, until: date | None = None,

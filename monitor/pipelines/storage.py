@@ -19,9 +19,7 @@ import logging
 import os
 import time
 from collections import defaultdict
-from dataclasses import fields
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +83,7 @@ class StoragePipeline:
             table = row.table
             self.policies[table] = row.on_conflict
             buffer = self.buffers[table]
-            buffer.append({name: getattr(row, name) for name in field_names(type(row))})
+            buffer.append(vars(row).copy())  # a dataclass instance's dict holds exactly its fields
             if len(buffer) >= self.batch_size:
                 full.add(table)
         if full and time.monotonic() >= self.retry_at:
@@ -191,11 +189,6 @@ class StoragePipeline:
             log.info("run %s complete: %d jobs done, %d failed", spider.run_id, progress.done, progress.failed)
         log.info("worker stored %d rows for run %s (%s)", self.written, spider.run_id, reason)
         self.engine.dispose()
-
-
-@cache
-def field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
 
 
 def shared_run(spider: Spider) -> bool:
