@@ -211,13 +211,15 @@ class RunQueue:
 
     def create(self, spider: str, targets: list[Target], as_of: date, *, lease: float = LEASE_SECONDS,
                max_attempts: int = MAX_ATTEMPTS, at: str = "") -> int:
-        """Queue a run's jobs; a job already in the run (a repeated enqueue) is not queued twice. Returns the
-        number of jobs added."""
+        """Queue a run's jobs; a job already in the run (a repeated enqueue) is not queued twice, except a failed
+        one, which is queued again with its tries reset. Returns the number of jobs added or queued again."""
         meta = self.meta()
         if meta and meta.get("spider") != spider:
             raise ValueError(f"run {self.run_id} is a {meta.get('spider')} run, not {spider}")
         known = {k.decode() for k in self.server.hkeys(self.key["jobs"])}
         new = [t for t in targets if job_id(t) not in known]
+        failed = set(self.failures())
+        again = [job_id(t) for t in targets if job_id(t) in failed]
         with self.server.pipeline() as pipe:  # MULTI: a run's jobs appear all at once
             pipe.hset(self.key["meta"], mapping={
                 "spider": spider, "as_of": as_of.isoformat(), "lease_seconds": lease, "max_attempts": max_attempts,
@@ -228,9 +230,13 @@ class RunQueue:
                 pipe.hset(self.key["jobs"], job_id(t), encode(t))
                 pipe.hset(self.key["hostof"], job_id(t), target_host(t))
                 pipe.rpush(self.key["queue"], job_id(t))
+            for job in again:
+                pipe.hdel(self.key["failed"], job)
+                pipe.hset(self.key["tries"], job, 0)
+                pipe.rpush(self.key["queue"], job)
             pipe.zadd(RUNS_KEY, {self.run_id: time.time()}, nx=True)
             pipe.execute()
-        return len(new)
+        return len(new) + len(again)
 
     def meta(self) -> dict[str, str]:
         return {k.decode(): v.decode() for k, v in self.server.hgetall(self.key["meta"]).items()}

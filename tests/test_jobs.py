@@ -77,7 +77,12 @@ def test_dead_workers_jobs_return_and_poison_jobs_fail(queue: RunQueue) -> None:
     assert queue.ack("website:a1")
     p = queue.progress()
     assert p.complete and (p.done, p.failed) == (1, 1)
-    assert not queue.ack("website:b1")  # a failed job stays failed
+    assert not queue.ack("website:b1")  # a failed job stays failed …
+    sites = [site("a1", "www.hh.gov.cn"), site("b1", "www.gejiu.gov.cn")]
+    assert queue.create("website", sites, date(2021, 3, 3)) == 1  # … until the run is enqueued again
+    assert queue.failures() == {} and queue.counts("tries")["website:b1"] == 0
+    assert [job for job, _ in queue.take("alive", 2)] == ["website:b1"] and queue.ack("website:b1")
+    assert queue.progress().complete and queue.progress().done == 2
 
 
 def test_shutdown_returns_jobs_at_once_without_counting_a_try(queue: RunQueue) -> None:
