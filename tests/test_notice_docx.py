@@ -195,3 +195,28 @@ def test_a_bad_notice_file_stops_the_report_with_one_line(sqlite_url: str, tmp_p
                           env=os.environ | {"MONITOR_NOTICE_FILE": str(bad)}, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "整改期限" in done.stderr and str(bad) in done.stderr
+
+
+def test_govmon_report_dates_the_notice_as_asked(sqlite_url: str, tmp_path: Path) -> None:
+    """`govmon report --date`: a notice re-made later carries the date it was issued on, and its deadline counts
+    from that date; a malformed date stops the command before anything is written."""
+    import os
+    import subprocess
+    import sys
+
+    seed(sqlite_url, tmp_path)
+    settings = tmp_path / "notice.yaml"
+    settings.write_text(SETTINGS, encoding="utf-8")
+    env = dict(os.environ, MONITOR_DATABASE_URL=sqlite_url, MONITOR_NOTICE_FILE=str(settings))
+    out = tmp_path / "out"
+
+    def report(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "monitor.cli", "report", "--period", "2021Q1", "--out", str(out),
+                               *extra], env=env, capture_output=True, text=True, timeout=300)
+
+    bad = report("--date", "2021-13-01")
+    assert bad.returncode == 2 and "2021-13-01" in bad.stderr and not out.exists()
+    done = report("--date", "2021-04-22")
+    assert done.returncode == 0, done.stderr
+    text = "\n".join(p.text for p in Document(str(out / "2021Q1" / "通报_2021Q1.docx")).paragraphs)
+    assert "2021年4月22日" in text and "于2021年4月26日前" in text

@@ -123,7 +123,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decimals", type=int, default=1, choices=(1, 2),
                         help="decimals of the rates in the draft notice (78.6%% or 78.57%%; default 1)")
     parser.add_argument("--issuer", default="", help="issuing office for the notice's title, e.g. 红河州人民政府办公室")
+    parser.add_argument("--date", default="", type=notice_day,
+                        help="the notice's date YYYY-MM-DD, from which the 整改 deadline counts (default: today)")
     add_database_argument(parser)
+
+
+def notice_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
     try:
-        written = write_report(engine, period, out, args.region, args.xlsx, args.decimals, args.issuer)
+        written = write_report(engine, period, out, args.region, args.xlsx, args.decimals, args.issuer,
+                               notice_date=args.date)
     except OSError as exc:  # a full disk, a size limit, no permission: said, never a traceback or a half file
         print(write_failure(out, exc), file=sys.stderr)
         return 1
