@@ -50,6 +50,15 @@ def worker_env(tmp_path: Path, pg_url: str, redis_url: str, **extra: str) -> dic
                 MONITOR_QUEUE_URL=redis_url, MONITOR_LOCK_DIR=str(tmp_path), **extra)
 
 
+def work_together(env: dict[str, str], run_id: str, workers: int = 2, seconds: float = 300) -> None:
+    """`govmon work RUN` in several processes at once, each to a clean end."""
+    started = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", run_id, *QUIET], env=env, cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    for worker in started:
+        _, err = worker.communicate(timeout=seconds)
+        assert worker.returncode == 0, err[-3000:]
+
+
 def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_url: str, redis_url: str,
                                                                             tmp_path: Path) -> None:
     engine = db.engine_for(pg_url)
@@ -68,12 +77,7 @@ def test_a_queued_sweep_stores_the_sites_cuts_and_is_judged_like_one_process(pg_
             assert queued.returncode == 0 and "1 jobs queued" in queued.stdout, queued.stderr
             shown = govmon(env, "queue", runs[0])
             assert "进行中" in shown.stdout and "排队1" in shown.stdout, shown.stdout
-            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", runs[0], *QUIET], env=env,
-                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                       for _ in range(2)]
-            for worker in workers:
-                out, err = worker.communicate(timeout=300)
-                assert worker.returncode == 0, err[-3000:]
+            work_together(env, runs[0], seconds=300)
             assert "已完成" in govmon(env, "queue", runs[0]).stdout
             judged = govmon(env, *EVALUATE)
             assert judged.returncode == 0, judged.stderr
@@ -132,12 +136,7 @@ def test_letters_channels_on_two_workers_read_as_one_process(pg_url: str, redis_
             queued = govmon(env, "enqueue", "--spider", "channels", "--run-id", run_id,
                             "--as-of", scenario.as_of.isoformat(), "--at", at)
             assert queued.returncode == 0, queued.stderr
-            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", run_id, *QUIET], env=env,
-                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                       for _ in range(2)]
-            for worker in workers:
-                _, err = worker.communicate(timeout=300)
-                assert worker.returncode == 0, err[-3000:]
+            work_together(env, run_id, seconds=300)
             one = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "channels", "-a", f"run_id={run_id}",
                                   "-a", f"as_of={scenario.as_of.isoformat()}", "-a", f"at={at}",
                                   "-s", f"MONITOR_DATABASE_URL={single}", "-s", "LOG_LEVEL=WARNING"],
@@ -185,12 +184,7 @@ def test_account_batches_on_two_workers_read_as_one_process(pg_url: str, redis_u
                             "--at", at)
             batches = -(-len(scenario.accounts) // 40)
             assert queued.returncode == 0 and f"{batches} jobs queued" in queued.stdout, queued.stderr
-            workers = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "work", run_id, *QUIET], env=env,
-                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                       for _ in range(2)]
-            for worker in workers:
-                _, err = worker.communicate(timeout=600)
-                assert worker.returncode == 0, err[-3000:]
+            work_together(env, run_id, seconds=600)
             one = govmon(dict(env, MONITOR_DATABASE_URL=single), "crawl-accounts", "--run-id", run_id,
                          "--as-of", as_of, "--at", at)
             assert one.returncode == 0, one.stderr[-3000:]
