@@ -52,14 +52,16 @@ FIELDS = ("meta", "jobs", "hostof", "queue", "leases", "owner", "tries", "acks",
 
 # Every script gets the run's keys in FIELDS order: KEYS[1] meta … KEYS[11] failed.
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+# The run's lease in ms, from its meta (set once by `create`): no round trip of its own before each take or renewal.
+_LEASE = f"local lease = tonumber(redis.call('HGET', KEYS[1], 'lease_seconds') or '{LEASE_SECONDS}') * 1000\n"
 _RELEASE_HOST = """
 local function release_host(id)
   local host = redis.call('HGET', KEYS[3], id)
   if host and redis.call('HGET', KEYS[9], host) == id then redis.call('HDEL', KEYS[9], host) end
 end
 """
-TAKE = _NOW + """
-local worker, lease, n, scan = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+TAKE = _NOW + _LEASE + """
+local worker, n, scan = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 for _, id in ipairs(redis.call('LRANGE', KEYS[4], 0, scan - 1)) do
   if #out >= 2 * n then break end
@@ -76,12 +78,12 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[4], 0, scan - 1)) do
 end
 return out
 """
-RENEW = _NOW + """
+RENEW = _NOW + _LEASE + """
 local lost = {}
-for i = 3, #ARGV do
+for i = 2, #ARGV do
   local id = ARGV[i]
   if redis.call('HGET', KEYS[6], id) == ARGV[1] and redis.call('ZSCORE', KEYS[5], id) then
-    redis.call('ZADD', KEYS[5], 'XX', now + tonumber(ARGV[2]), id)
+    redis.call('ZADD', KEYS[5], 'XX', now + lease, id)
   else
     table.insert(lost, id)
   end
@@ -258,14 +260,14 @@ class RunQueue:
         """Lease up to n jobs whose host is free; returns (job id, payload) pairs."""
         if n <= 0:
             return []
-        out = self._scripts["take"](keys=self.keys, args=[worker, self.lease_ms, n, SCAN])
+        out = self._scripts["take"](keys=self.keys, args=[worker, n, SCAN])
         return [(out[i].decode(), out[i + 1]) for i in range(0, len(out), 2)]
 
     def renew(self, worker: str, ids: list[str]) -> list[str]:
         """Extend the leases of the jobs this worker holds; returns those no longer its own."""
         if not ids:
             return []
-        return [i.decode() for i in self._scripts["renew"](keys=self.keys, args=[worker, self.lease_ms, *ids])]
+        return [i.decode() for i in self._scripts["renew"](keys=self.keys, args=[worker, *ids])]
 
     def ack(self, job: str) -> bool:
         """The job's rows are stored: it is done. False when it was done (or failed) already."""

@@ -42,9 +42,10 @@ from monitor.targets import Target
 log = logging.getLogger(__name__)
 
 
-def queue_server(settings: Any) -> Any:
-    """The Redis client of MONITOR_QUEUE_URL, through scrapy-redis's connection helper (its socket timeouts)."""
-    return connection.get_redis(url=str(settings.get("MONITOR_QUEUE_URL")))
+def queue_server(url: str) -> Any:
+    """The Redis client of the queue at `url` (MONITOR_QUEUE_URL), through scrapy-redis's connection helper (its
+    socket timeouts)."""
+    return connection.get_redis(url=url)
 
 
 class QueueWorker(RedisMixin):
@@ -57,7 +58,7 @@ class QueueWorker(RedisMixin):
     def join_queue(self, crawler: Crawler) -> None:
         """Before the pipelines open (monitor/extensions/queue.py): the run's identity and monitoring date are the
         queue's, for every worker."""
-        self.server = queue_server(crawler.settings)
+        self.server = queue_server(str(crawler.settings.get("MONITOR_QUEUE_URL")))
         self.queue = RunQueue(self.server, self.queue_run)
         meta = self.queue.meta()
         if not meta:
@@ -116,10 +117,8 @@ class QueueWorker(RedisMixin):
     def spider_idle(self) -> None:
         """Take more jobs; close once the run is complete (nothing queued, nothing leased by anyone)."""
         self.keep_up()
-        if self.held or self.unacked:
+        if self.held or self.unacked or not self.run_complete():  # others' leases may still come back
             raise DontCloseSpider
-        if not self.queue.progress().complete:  # type: ignore[union-attr]
-            raise DontCloseSpider  # other workers' leases may still come back
 
     # ------------------------------------------------------------------ jobs
 
@@ -133,6 +132,10 @@ class QueueWorker(RedisMixin):
         requeued, failed = queue.reap()
         if requeued or failed:
             log.warning("jobs of a worker that stopped renewing: %d queued again, %d failed", requeued, failed)
+        self.refill()
+
+    def refill(self) -> None:
+        """Acknowledge what is stored, then take jobs up to MONITOR_QUEUE_JOBS."""
         self.acknowledge()
         if len(self.held) < self.redis_batch_size:
             self.schedule_next_requests()
@@ -144,9 +147,7 @@ class QueueWorker(RedisMixin):
 
     def job_done(self, target: str) -> None:
         self.unacked.append(target)
-        self.acknowledge()
-        if len(self.held) < self.redis_batch_size:
-            self.schedule_next_requests()
+        self.refill()
 
     def acknowledge(self) -> None:
         """Acknowledge finished jobs once the storage pipeline holds no row waiting for the database."""

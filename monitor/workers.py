@@ -35,7 +35,7 @@ FOLLOW_PAUSE = 5.0  # seconds between looks for a new run (`govmon work --follow
 def _server(url: str | None):
     from monitor.queue_worker import queue_server
 
-    return queue_server({"MONITOR_QUEUE_URL": url or setting("MONITOR_QUEUE_URL")})
+    return queue_server(url or str(setting("MONITOR_QUEUE_URL")))
 
 
 def _queue_argument(parser: argparse.ArgumentParser) -> None:

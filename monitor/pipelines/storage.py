@@ -178,8 +178,8 @@ class StoragePipeline:
         """A worker of a queued run closes: the run is finished once every job is done, whichever worker sees it
         (each worker's own figures stay in its log; the run keeps the queue's)."""
         assert self.engine is not None
-        if reason == "finished" and spider.run_complete():
-            progress = spider.queue.progress()
+        progress = spider.queue.progress()
+        if reason == "finished" and progress.complete:
             stats = {"finish_reason": reason, "jobs": progress.total, "done": progress.done,
                      "failed": progress.failed, "failed_jobs": spider.queue.failures()}
             with self.engine.begin() as conn:
