@@ -36,6 +36,19 @@ def test_host_matching_boundaries() -> None:
     assert not commercial_ads.is_ad_host("uploads.hh.gov.cn", ["ads."])  # a prefix entry matches the host's start only
 
 
+def test_host_matching_is_the_rule_as_worded() -> None:
+    """The label-by-label look-up decides as 'is a listed host, ends with "." + it, or starts with a listed prefix'."""
+    import random
+
+    rnd = random.Random(7)
+    listed = ["jd.com", "ads.", "pos.baidu.com", "com.cn", "x.", "a.b.c"]
+    labels = ["jd", "com", "cn", "ads", "pos", "baidu", "x", "a", "b", "c", "gov", "", "notjd"]
+    for _ in range(5000):
+        host = ".".join(rnd.choice(labels) for _ in range(rnd.randint(1, 5)))
+        worded = any(host.startswith(a) if a.endswith(".") else host == a or host.endswith("." + a) for a in listed)
+        assert commercial_ads.is_ad_host(host, listed) == worded, host
+
+
 def test_false_positive_ads_are_not_counted() -> None:
     ads = [link("https://item.taobao.com/x", "ok", 200, external=True)]
     assert site_level(judge(ads)).outcome == FAIL
