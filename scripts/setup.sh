@@ -83,12 +83,9 @@ if [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   log "installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >&2
   # scrapyd: tests/test_package.py deploys the built egg to a real Scrapyd.
-  .venv/bin/python -m pip install -q -e ".[notebook,test,scrapyd,compiled]" >&2
+  .venv/bin/python -m pip install -q -e ".[notebook,test,scrapyd]" >&2
   echo "$want" > $stamp
 else
   log "virtual environment up to date"
 fi
-# The hot modules compiled from their source (monitor/compiled.py): about a minute when a source changed, else a
-# check of hashes. Without a compiler the Python source runs, slower but the same.
-.venv/bin/python -m monitor.compiled || log "compiled modules not built; the Python source will run"
 echo "postgresql+psycopg://postgres@127.0.0.1:$PGPORT/test"
