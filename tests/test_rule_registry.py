@@ -178,3 +178,20 @@ def test_the_two_new_vetoes_are_scored_as_vetoes(code: str, reason: str) -> None
         assert BOOK[deduction_code].kind == "deduction" and BOOK[deduction_code].points is None
         v = verdict("portal", [one(deduction_code, FAIL)], BOOK)
         assert (v.result, v.score) == (QUALIFIED, 100)
+
+
+def test_no_rule_module_imports_another() -> None:
+    """One indicator per rule module: what several rules share lives under monitor/checks/, not in a sibling rule."""
+    import ast
+    from pathlib import Path
+
+    import monitor.checks.rules as rules_package
+
+    folder = Path(rules_package.__file__).parent
+    borrowed = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and path.name != "__init__.py" and (
+                    (node.module or "").startswith("monitor.checks.rules") or node.level):
+                borrowed.append(f"{path.name}: from {'.' * node.level}{node.module or ''}")
+    assert len(list(folder.glob("*.py"))) > 20 and borrowed == []

@@ -16,28 +16,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.facts import ColumnFacts, SiteFacts
+from monitor.checks.column_reading import unread_list_page, xhr_lists_cut
+from monitor.checks.facts import SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.items import PageItem
 
 CODE = "column_blank"
-
-
-def unread_list_page(facts: SiteFacts, column: ColumnFacts) -> PageItem | None:
-    """A list page (pagination or XHR list) of an entry-less column that could not be read, or a page of it whose
-    XHR lists were left out past the caps: the column's list is unknown, not empty."""
-    if column.entries or (column.page is not None and column.page.rendered):
-        return None  # a list read from the rendered page (its XHRs run by Chromium) does not hang on them
-    return next((p for p in facts.pages if p.column_url == column.url and (
-        (p.role == "list" and p.outcome != "ok" and p.url != column.url) or xhr_lists_cut(p))), None)
-
-
-def xhr_lists_cut(page: PageItem) -> int:
-    """How many XHR lists of a page were left out past the caps (not requested, so not read)."""
-    return (page.cut or {}).get("xhr_lists", 0)
 
 
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:

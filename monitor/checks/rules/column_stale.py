@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from monitor.checks.column_reading import unread_list_page
 from monitor.checks.facts import ColumnFacts, SiteFacts
 from monitor.checks.model import FAIL, INCONCLUSIVE, PASS, Finding
 from monitor.checks.outcomes import link_state, months_before, unreadable_reason
 from monitor.checks.rule import CRAWL, Rule
 from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.column_blank import unread_list_page
 
 CODE = "column_stale"
 BLANK = "column_blank"  # the 空白栏目 indicator, whose false positives do not count here either

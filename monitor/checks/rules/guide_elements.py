@@ -22,7 +22,8 @@ A site whose registry lists no guides channel is not monitored (skipped).
 Example: a guide showing 事项名称, 申请条件, 办理材料, 办理地点, 办理时间, 联系电话 only → fail item, missing
 设定依据, 办理流程, 收费标准.
 
-This module also holds what 服务不实用 (service_practical) shares: reading a guide and its service links.
+Reading a guide (whether it can be judged, the elements it lacks) is shared with 服务不实用 (service_practical)
+through monitor/checks/guide_reading.py.
 """
 
 from __future__ import annotations
@@ -30,12 +31,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from monitor.checks.facts import SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
-from monitor.checks.outcomes import link_state
-from monitor.checks.rule import WINDOW, Rule, default_deduction
-from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.interaction_response import (
+from monitor.checks.channel_reading import (
     NOT_READ,
     UNSURE,
     channel_reading,
@@ -43,6 +39,12 @@ from monitor.checks.rules.interaction_response import (
     channels_of,
     not_registered,
 )
+from monitor.checks.facts import SiteFacts
+from monitor.checks.guide_reading import lacking, unreadable
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
+from monitor.checks.outcomes import link_state
+from monitor.checks.rule import WINDOW, Rule, default_deduction
+from monitor.checks.rulebook import Indicator
 from monitor.extract.guides import is_zwfw_host
 from monitor.items import GuideItem
 
@@ -50,24 +52,6 @@ CODE = "guide_elements"
 MISSING = "办事指南要素缺失"
 NO_LINK = "办事指南与政务服务网未建立准确链接"
 LINK_CLASS = "政务服务网链接"
-
-
-# ------------------------------------------------------------------ shared with service_practical
-
-
-def unreadable(guide: GuideItem) -> str | None:
-    """Why a guide cannot be judged (None: it can)."""
-    if guide.outcome != "ok":
-        return f"办事指南页面无法读取({guide.outcome}),待复核"
-    if not guide.elements or "present" not in guide.elements.values():
-        return "未识别到办事指南要素,待复核"
-    return None
-
-
-def lacking(guide: GuideItem, elements: list[str]) -> tuple[list[str], list[str]]:
-    """(absent, empty) among `elements`, in their order."""
-    shown = guide.elements or {}
-    return [e for e in elements if e not in shown], [e for e in elements if e in shown and shown[e] != "present"]
 
 
 def link_status(guide: GuideItem) -> tuple[str, list[dict]]:
@@ -83,17 +67,6 @@ def link_status(guide: GuideItem) -> tuple[str, list[dict]]:
     if not links:
         return "missing", []
     return ("broken" if broken else "unsure"), broken
-
-
-def offers_service(guide: GuideItem) -> bool:
-    """A readable guide, or any working link to handle the matter online."""
-    if guide.outcome == "ok" and unreadable(guide) is None:
-        return True
-    return any(link.get("url") and link_state(link.get("outcome"), link.get("status")) == "ok"
-               for link in guide.service_links or [])
-
-
-# ------------------------------------------------------------------ the rule
 
 
 def deduction(findings: list[Finding], ind: Indicator) -> float:

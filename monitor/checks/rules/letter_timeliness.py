@@ -34,11 +34,7 @@ import os
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from monitor.checks.facts import ChannelFacts, SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, SKIPPED, Finding
-from monitor.checks.rule import WINDOW, Rule
-from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.interaction_response import (
+from monitor.checks.channel_reading import (
     NOT_READ,
     UNSURE,
     answered_by,
@@ -49,6 +45,10 @@ from monitor.checks.rules.interaction_response import (
     not_registered,
     received_unknown,
 )
+from monitor.checks.facts import ChannelFacts, SiteFacts
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, SKIPPED, Finding
+from monitor.checks.rule import WINDOW, Rule
+from monitor.checks.rulebook import Indicator
 from monitor.items import LetterItem
 from monitor.workdays import HolidayFileError, WorkCalendar, add_months
 

@@ -24,11 +24,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.checks.facts import ChannelFacts, SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
-from monitor.checks.rule import WINDOW, Rule
-from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.interaction_response import (
+from monitor.checks.channel_reading import (
     NOT_READ,
     UNSURE,
     answered_by,
@@ -38,6 +34,10 @@ from monitor.checks.rules.interaction_response import (
     letter_evidence,
     not_registered,
 )
+from monitor.checks.facts import ChannelFacts, SiteFacts
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
+from monitor.checks.rule import WINDOW, Rule
+from monitor.checks.rulebook import Indicator
 from monitor.items import LetterItem
 from monitor.workdays import add_months
 

@@ -28,12 +28,7 @@ from __future__ import annotations
 from datetime import date
 
 from monitor import regions
-from monitor.checks.facts import ChannelFacts, SiteFacts
-from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
-from monitor.checks.rule import WINDOW, Rule
-from monitor.checks.rulebook import Indicator
-from monitor.checks.rules.guide_elements import lacking, offers_service, unreadable
-from monitor.checks.rules.interaction_response import (
+from monitor.checks.channel_reading import (
     BROKEN,
     NOT_READ,
     UNSURE,
@@ -43,6 +38,11 @@ from monitor.checks.rules.interaction_response import (
     channels_of,
     not_registered,
 )
+from monitor.checks.facts import ChannelFacts, SiteFacts
+from monitor.checks.guide_reading import lacking, offers_service, unreadable
+from monitor.checks.model import FAIL, INCONCLUSIVE, NO_DATA, PASS, Finding
+from monitor.checks.rule import WINDOW, Rule
+from monitor.checks.rulebook import Indicator
 
 CODE = "service_practical"
 NO_SERVICE = "未提供办事服务"
