@@ -6,6 +6,8 @@ known set of dead links, served by the simulated web's server on 127.0.0.1:<port
         web.homepage            # http://127.0.0.1:PORT/
         web.dead_links()        # the ground truth: (page URL, link URL, anchor, kind) of every dead link
         web.write_registry(p)   # a registry file with the one website, for MONITOR_TARGETS
+    with SweepWeb(site, latency=0.05, serve_at_most=2) as web:  # 50 ms answers, at most 2 served at once per port
+        web.reset_traffic()     # what a client sent since the last call: requests, peaks, time spent serving
 
 The pages use plain 127.0.0.1 URLs, not host names, so that peer tools without a host map (linkinator, LinkChecker)
 reach them exactly as the sweep does: no tool resolves anything but the dead links' `.invalid` names, which do not
@@ -28,10 +30,13 @@ from __future__ import annotations
 import random
 import re
 import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -149,28 +154,115 @@ def _plant_dead(site: SweepSite, n_dead: int, rng: random.Random) -> None:
 
 
 class _CountingHandler(_Handler):
-    """The simulated web's handler, counting the requests in progress: how many a client really sends at once."""
+    """The simulated web's handler, counting what a client really sends (connections open, requests in progress,
+    each request's method and path) and, behind the server's limit (SweepWeb serve_at_most), what is served at
+    once."""
+
+    def handle(self) -> None:  # one connection: its requests, one after another (keep-alive)
+        web = self.server.web
+        assert isinstance(web, SweepWeb)
+        with web.lock:
+            web.connections += 1
+            web.counts.peak_connections = max(web.counts.peak_connections, web.connections)
+        try:
+            super().handle()
+        finally:
+            with web.lock:
+                web.connections -= 1
 
     def handle_request(self, head: bool) -> None:
         web = self.server.web
         assert isinstance(web, SweepWeb)
+        port = self.server.server_address[1]
+        gate = web.gates.get(port)
         with web.lock:
             web.in_flight += 1
-            web.peak = max(web.peak, web.in_flight)
+            counts = web.counts
+            counts.peak_in_flight = max(counts.peak_in_flight, web.in_flight)
+            counts.requests[(self.command, port, urlsplit(self.path).path)] += 1
+            counts.first = counts.first or time.monotonic()
         try:
-            super().handle_request(head)
+            if gate is not None:  # a request past the limit waits, its connection open, as behind a queue
+                gate.acquire()
+            try:
+                with web.lock:
+                    web.serving[port] += 1
+                    web.counts.peak_served = max(web.counts.peak_served, web.serving[port])
+                    started = time.monotonic()
+                super().handle_request(head)  # the latency (slow_seconds) is spent holding the slot
+            finally:
+                with web.lock:
+                    web.serving[port] -= 1
+                    web.counts.last = time.monotonic()
+                    web.counts.busy += web.counts.last - started
+                    web.counts.served.append((started, web.counts.last))
+                if gate is not None:
+                    gate.release()
         finally:
             with web.lock:
                 web.in_flight -= 1
+
+
+@dataclass
+class Traffic:
+    """What the server saw from one client since SweepWeb.reset_traffic(): both ports, the site's and the outside
+    site's."""
+
+    requests: Counter[tuple[str, int, str]] = field(default_factory=Counter)  # (method, port, path) → times asked
+    peak_connections: int = 0  # connections open at once: what the client opened, whatever it was asked
+    peak_in_flight: int = 0  # requests in progress at once, waiting for a slot or served: what it tried to send
+    peak_served: int = 0  # requests served at once by one port (the limit's per host): at most serve_at_most
+    first: float = 0.0  # time.monotonic() when the first request arrived (0: none yet)
+    last: float = 0.0  # … when the last one was answered
+    busy: float = 0.0  # seconds spent serving, summed over requests (slot-seconds: the latency counts here)
+    served: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of serving each request
+
+    def underfull(self, slots: int) -> list[tuple[float, float, float]]:
+        """The stretches between the first request and the last answer when fewer than `slots` requests were
+        being served: (start, seconds, idle slot-seconds), in time order. Short ones are a client's turnaround
+        between an answer and its next request; long ones, a client with nothing to send or not sending."""
+        events = sorted([(start, 1) for start, _ in self.served] + [(end, -1) for _, end in self.served])
+        out: list[tuple[float, float, float]] = []
+        level, since, idle, opened = 0, 0.0, 0.0, None
+        for at, step in events:
+            if opened is not None:
+                idle += (slots - level) * (at - since) if level < slots else 0.0
+            level += step
+            since = at
+            if level < slots and opened is None and at < self.last:
+                opened, idle = at, 0.0
+            elif level >= slots and opened is not None:
+                if at > opened:  # an answer and the next request at the same instant: no stretch
+                    out.append((opened, at - opened, idle))
+                opened = None
+        if opened is not None:  # the tail: under-full until the last answer
+            out.append((opened, self.last - opened, idle))
+        return out
+
+    def by_method(self) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for (method, _, _), n in self.requests.items():
+            out[method] += n
+        return out
+
+    def repeated(self) -> dict[tuple[str, int, str], int]:
+        """The (method, port, path) asked more than once, and how often."""
+        return {key: n for key, n in self.requests.items() if n > 1}
 
 
 class SweepWeb(SimWeb):
     """The simulated web's server serving one generated sweep site on 127.0.0.1:<port> (site URLs name the port),
     an outside site on a second port, and a closed port for refused links."""
 
-    def __init__(self, site: SweepSite, port: int = 0, latency: float = 0.0) -> None:
-        """latency: seconds every response waits (a real site answers in tens to hundreds of milliseconds)."""
+    def __init__(self, site: SweepSite, port: int = 0, latency: float = 0.0, serve_at_most: int = 0) -> None:
+        """latency: seconds every response waits (a real site answers in tens to hundreds of milliseconds).
+        serve_at_most: if > 0, each port (host) serves at most this many requests at once, the others waiting
+        their turn, as a site behind a connection limit does; a client's own concurrency setting then no longer
+        decides how many it gets served at once."""
+        if serve_at_most < 0:
+            raise ValueError("serve_at_most must be 0 (no limit) or more")
         self.sweep = site
+        self.serve_at_most = serve_at_most
         port = port or _free_port()
         self.web_site = Site(site_code=SITE_CODE, name="模拟县人民政府", host=f"127.0.0.1:{port}", region_code="530000",
                              region_name="模拟县", level="county", kind="portal", sponsor="模拟县人民政府办公室",
@@ -180,7 +272,10 @@ class SweepWeb(SimWeb):
                                   sites=[self.web_site]), port=port)
         self.sites["127.0.0.1"] = self.web_site  # the handler routes by the Host header's name, without its port
         self.lock = threading.Lock()
-        self.in_flight = self.peak = 0  # requests in progress now / at most since the last reset_peak()
+        self.in_flight = self.connections = 0  # now, both ports
+        self.serving: dict[int, int] = {}  # port → requests being served now (holding a slot)
+        self.gates: dict[int, threading.BoundedSemaphore] = {}  # port → its slots, when serve_at_most
+        self.counts = Traffic()
 
     def __enter__(self) -> SweepWeb:
         super().__enter__()
@@ -188,6 +283,12 @@ class SweepWeb(SimWeb):
         self.outside = _Server(("127.0.0.1", 0), _CountingHandler)
         self.outside.web = self
         self.outside_port = self.outside.server_address[1]
+        # ThreadingHTTPServer serves each connection on a thread of its own: connections past the limit are
+        # accepted at once and wait for a slot (not in the listen backlog, 1024), so none is refused or reset
+        for port in (self.port, self.outside_port):
+            self.serving[port] = 0
+            if self.serve_at_most:
+                self.gates[port] = threading.BoundedSemaphore(self.serve_at_most)
         thread = threading.Thread(target=self.outside.serve_forever, daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -198,11 +299,16 @@ class SweepWeb(SimWeb):
         self.outside.server_close()
         super().stop()
 
+    def reset_traffic(self) -> Traffic:
+        """What the server saw since the last call (see Traffic), and start again: one client's run."""
+        with self.lock:
+            counts, self.counts = self.counts, Traffic(peak_connections=self.connections,
+                                                         peak_in_flight=self.in_flight)
+        return counts
+
     def reset_peak(self) -> int:
         """The most requests in progress at once since the last call (both ports together), and start again."""
-        with self.lock:
-            peak, self.peak = self.peak, self.in_flight
-        return peak
+        return self.reset_traffic().peak_in_flight
 
     # ------------------------------------------------------------------ addresses
 
