@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import functools
+import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -64,6 +65,7 @@ from scrapy.exceptions import CannotResolveHostError, DownloadFailedError, Ignor
 from scrapy.http import Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from twisted.internet.endpoints import HostnameEndpoint
 from twisted.python.failure import Failure
 from twisted.web._newclient import BODY, HEADER, STATUS, HTTP11ClientProtocol
 from twisted.web.client import HTTPConnectionPool
@@ -285,11 +287,30 @@ def headers_too_large(exc: BaseException) -> HeadersTooLargeError | None:
     return None
 
 
+# How long Twisted's connection to an address (not a name) waits before it reports that address's refusal.
+ADDRESS_ATTEMPT_DELAY = 0.02
+
+
+def _prompt_refusal(endpoint: Any) -> None:
+    """A connection to one address, already chosen (the guard resolved the name; the URL names the address), has
+    nothing to race. Twisted's happy-eyeballs endpoint still reports the refusal of its one attempt only at its next
+    attempt time, 0.3 s later, and a refused link held one of its host's 2 slots that long: most of the time a full
+    sweep left a site idle (bench/link_sweep.py --serve-at-most 2 --detail)."""
+    inner = getattr(endpoint, "_wrappedEndpoint", endpoint)  # under TLS, the TCP endpoint it wraps
+    if isinstance(inner, HostnameEndpoint):
+        try:
+            ipaddress.ip_address(str(inner._hostText).strip("[]"))
+        except ValueError:
+            return  # a name (through a proxy, say): its addresses are raced as Twisted means them to be
+        inner._attemptDelay = min(inner._attemptDelay, ADDRESS_ATTEMPT_DELAY)
+
+
 class _PinnedPool(HTTPConnectionPool):
     """Keeps pooled connections of different host names apart when they share an address (a TLS connection made
     with one name's SNI is never reused for another name)."""
 
     def getConnection(self, key: Any, endpoint: Any) -> Any:  # noqa: N802 - Twisted's interface
+        _prompt_refusal(endpoint)
         pinned = _PINNED.get()
         if pinned is not None:
             key = (*key, pinned[1])

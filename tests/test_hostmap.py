@@ -117,6 +117,7 @@ class HeaderFetch(scrapy.Spider):
         super().__init__(**kwargs)
         self.urls = urls.split()
         self.results: list[tuple[str, str]] = []
+        self.elapsed: list[float] = []  # seconds each failed download took
 
     async def start(self) -> AsyncIterator[Request]:
         for i, url in enumerate(self.urls):  # one after another: the second reuses the first's connection
@@ -127,6 +128,7 @@ class HeaderFetch(scrapy.Spider):
 
     def failed(self, failure: Failure) -> None:
         self.results.append((classify_failure(failure), describe(failure)))
+        self.elapsed.append(failure.request.meta.get("download_elapsed"))  # type: ignore[attr-defined]
 
 
 BARE = {"ITEM_PIPELINES": {}, "EXTENSIONS": {}, "SPIDER_MIDDLEWARES": {}, "RETRY_TIMES": 0, "DOWNLOAD_TIMEOUT": 5,
@@ -170,3 +172,16 @@ async def test_one_long_header_line_is_read_within_the_cap() -> None:
         results = await fetch_all(server, 2)
     assert results[0] == ("ok", "<html><body>fine</body></html>")
     assert results[1][0] == "too_large" and HEADERS_TOO_LARGE_REASON in results[1][1]  # over the 256 KiB default
+
+
+@deferred_f_from_coro_f
+async def test_a_refused_connection_is_reported_at_once() -> None:
+    """The guard has chosen the address: the one connection attempt's refusal is the answer, not a wait for Twisted's
+    next happy-eyeballs attempt (0.3 s, which held one of the host's 2 slots per refused link)."""
+    from tests.loopback import closed_port
+
+    settings = BARE | {"SPIDER_MODULES": [], "MONITOR_HOST_MAP": f"www.cap.gov.cn=127.0.0.1:{closed_port()}"}
+    crawler = await crawl(HeaderFetch, settings, urls=" ".join(f"http://www.cap.gov.cn/{i}" for i in range(3)))
+    spider = crawler.spider
+    assert [outcome for outcome, _ in spider.results] == ["refused"] * 3  # type: ignore[union-attr]
+    assert all(seconds < 0.25 for seconds in spider.elapsed), spider.elapsed  # type: ignore[union-attr]
