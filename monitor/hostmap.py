@@ -45,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import functools
-import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -311,12 +310,11 @@ def _prompt_refusal(endpoint: Any) -> None:
     nothing to race. Twisted's happy-eyeballs endpoint still reports the refusal of its one attempt only at its next
     attempt time, 0.3 s later, and a refused link held one of its host's 2 slots that long: most of the time a full
     sweep left a site idle (bench/link_sweep.py --serve-at-most 2 --detail)."""
+    from monitor.guard import parse_ip  # the guard imports this module
+
     inner = getattr(endpoint, "_wrappedEndpoint", endpoint)  # under TLS, the TCP endpoint it wraps
-    if isinstance(inner, HostnameEndpoint):
-        try:
-            ipaddress.ip_address(str(inner._hostText).strip("[]"))
-        except ValueError:
-            return  # a name (through a proxy, say): its addresses are raced as Twisted means them to be
+    # A name (through a proxy, say) keeps its addresses raced as Twisted means them to be.
+    if isinstance(inner, HostnameEndpoint) and parse_ip(str(inner._hostText)) is not None:
         inner._attemptDelay = min(inner._attemptDelay, ADDRESS_ATTEMPT_DELAY)
 
 

@@ -194,7 +194,6 @@ class _CountingHandler(_Handler):
                 with web.lock:
                     web.serving[port] -= 1
                     web.counts.last = time.monotonic()
-                    web.counts.busy += web.counts.last - started
                     web.counts.served.append((started, web.counts.last))
                 if gate is not None:
                     gate.release()
@@ -214,8 +213,12 @@ class Traffic:
     peak_served: int = 0  # requests served at once by one port (the limit's per host): at most serve_at_most
     first: float = 0.0  # time.monotonic() when the first request arrived (0: none yet)
     last: float = 0.0  # … when the last one was answered
-    busy: float = 0.0  # seconds spent serving, summed over requests (slot-seconds: the latency counts here)
     served: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of serving each request
+
+    @property
+    def busy(self) -> float:
+        """Seconds spent serving, summed over requests (slot-seconds: the latency counts here)."""
+        return sum(end - start for start, end in self.served)
 
     def underfull(self, slots: int) -> list[tuple[float, float, float]]:
         """The stretches between the first request and the last answer when fewer than `slots` requests were

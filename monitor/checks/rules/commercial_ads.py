@@ -39,10 +39,6 @@ def ad_host_matcher(ad_hosts: list[str]) -> Callable[[str], bool]:
     return matches
 
 
-def is_ad_host(host: str, ad_hosts: list[str]) -> bool:
-    return ad_host_matcher(ad_hosts)(host)
-
-
 def check(facts: SiteFacts, ind: Indicator, as_of: date) -> list[Finding]:
     is_ad = ad_host_matcher(ind.param("ad_hosts"))
     findings, seen = [], set()
