@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import scrapy
 from scrapy.http import Request, Response
-from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.defer import deferred_f_from_coro_f, maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from monitor.hostmap import HEADERS_TOO_LARGE_REASON, HostMapError, chromium_rules, lookup, parse_host_map
@@ -185,3 +185,45 @@ async def test_a_refused_connection_is_reported_at_once() -> None:
     spider = crawler.spider
     assert [outcome for outcome, _ in spider.results] == ["refused"] * 3  # type: ignore[union-attr]
     assert all(seconds < 0.25 for seconds in spider.elapsed), spider.elapsed  # type: ignore[union-attr]
+
+
+
+
+async def on_the_wire(monkeypatch: pytest.MonkeyPatch, send_now: bool) -> bytes | None:
+    """What a server can read of a request on the download handler's connection right after request() returned,
+    with no reactor turn in between; None when nothing has arrived."""
+    from twisted.internet import reactor
+    from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+    from twisted.web._newclient import Request as WireRequest
+    from twisted.web.http_headers import Headers
+
+    from monitor import hostmap
+
+    if not send_now:
+        monkeypatch.setattr(hostmap, "_send_now", lambda transport: None)
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", listener.getsockname()[1])
+            connected = connectProtocol(endpoint, hostmap._CappedFactory(lambda _: None, None, 0).buildProtocol(None))
+            protocol = await maybe_deferred_to_future(connected)
+            served, _ = listener.accept()
+            with served:
+                answer = protocol.request(WireRequest(b"GET", b"/", Headers({b"host": [b"www.cap.gov.cn"]}), None))
+                answer.addErrback(lambda _: None)  # no answer comes: the connection is aborted below
+                try:
+                    return served.recv(65536, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    return None
+                finally:
+                    protocol.transport.abortConnection()
+    finally:
+        monkeypatch.undo()
+
+
+@deferred_f_from_coro_f
+async def test_a_request_is_on_the_wire_when_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handler's connection sends a request's bytes as it is made, before the reactor runs anything else:
+    Twisted alone buffers them until its next poll, after every callback already queued (reading the page that
+    freed the host's slot, other sites' pages), and the host waits idle meanwhile."""
+    assert (await on_the_wire(monkeypatch, send_now=True) or b"").startswith(b"GET / HTTP/1.1\r\n")
+    assert await on_the_wire(monkeypatch, send_now=False) is None  # the same without it: not sent yet
