@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -63,7 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     name = argv[0]
-    module = importlib.import_module(COMMANDS[name][0])
+    # A command's imports make ~150,000 objects that live until exit, and the collector's full walks over them while
+    # they are made cost ≈ 90 ms of start-up: it waits until they are made, and they are then frozen out of every
+    # later walk and of the one at exit (≈ 0.2 s of a sweep's end).
+    gc.disable()
+    try:
+        module = importlib.import_module(COMMANDS[name][0])
+    finally:
+        gc.freeze()
+        gc.enable()
     add_name, run_name = ENTRY_POINTS.get(name, ("add_arguments", "run"))
     command_parser = argparse.ArgumentParser(prog=f"govmon {name}", description=COMMANDS[name][1])
     getattr(module, add_name)(command_parser)

@@ -143,6 +143,9 @@ MONITOR_BATCH_SIZE = 500
 # killed outright (kill -9, OOM, power cut) loses at most this interval's rows, which a re-run with the same
 # --run-id fills in. Its run is then marked `killed` by the next crawl, `govmon evaluate` or `govmon runs`.
 MONITOR_FLUSH_SECONDS = 30.0
+# Freeze what exists when the engine starts (imports, set-up: ~150,000 objects) out of the garbage collector's full
+# walks, each of which stalls every download in progress (monitor/extensions/heap.py). False: Python's defaults.
+MONITOR_GC_FREEZE = True
 
 # Seconds a PostgreSQL statement or commit may wait for the server's answer before its connection is given up
 # (monitor/dbwatch.py; 0 = no limit). libpq has no read timeout and a frozen server's kernel still acknowledges
@@ -170,6 +173,8 @@ EXTENSIONS = {
     "monitor.extensions.flush.PeriodicFlush": 510,
     # A worker of a run queued for several machines reads the run from the queue (monitor/queue_worker.py).
     "monitor.extensions.queue.JoinQueue": 90,
+    # What exists when the engine starts (imports, set-up) is frozen out of the garbage collector's walks.
+    "monitor.extensions.heap.FreezeHeap": 0,  # MONITOR_GC_FREEZE
 }
 # A target site that still fails after its retries is a recorded outcome (pages, link_checks, the summary), not an
 # error of the crawler: "Gave up retrying" goes to DEBUG (monitor/middlewares.py, any Scrapy version). Our own
