@@ -25,6 +25,7 @@ FULL = re.compile(
 COMPACT = re.compile(r"(?:发布|日期|时间)[^\d]{0,6}((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 SHORT = re.compile(r"^\s*[\[(（【]?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\])）】]?\s*$")
 BRACKETED_SHORT = re.compile(r"[\[(（【]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\])）】]")
+DIGIT = re.compile(r"\d")  # what every date above holds: most texts (titles, names) have none
 
 # Labels that announce a publication date, by strength: an explicit publication label, then the dates of a
 # document's metadata table (发文/成文日期: a 发布日期 beside them wins), then a bare 日期/时间. A bare label counts
@@ -75,6 +76,8 @@ def _yearless(m: int, d: int, ref: date | None) -> date | None:
 
 def find_dates(text: str, *, ref: date | None = None) -> list[DateFact]:
     """Every full date in text (and bracketed year-less ones such as [03-02]), in order of appearance."""
+    if DIGIT.search(text) is None:  # one scan rather than three
+        return []
     found: list[tuple[int, DateFact]] = []
     for m in FULL.finditer(text):
         value = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)), ref)
@@ -117,7 +120,7 @@ def _title_span(tree: PageTree, text: str) -> tuple[int, int, bool] | None:
     <title>. headline: the title is an element's and long enough for an article title (a column name like 工作动态
     above a list is not)."""
     candidates = (el for el, _, cls, _, _ in tree.hinted
-                  if el.tag in ("h1", "h2") or (cls is not None and TITLE_CLASS.search(cls)))
+                  if (cls is not None and _title_class(cls)) or el.tag in ("h1", "h2"))
     titles = [(" ".join(iter_text_nodes(el)).split(), True) for _, el in zip(range(6), candidates, strict=False)]
     page_title = (tree.title or "").strip()
     if page_title:
@@ -155,7 +158,7 @@ def _header_end(tree: PageTree, text: str, start: int) -> int:
             break
     pos = start
     for line in text[start:start + HEADER_SPAN].split("\n"):
-        if pos >= limit or len(BODY_LINE.findall(line)) >= BODY_CJK:
+        if pos >= limit or (len(line) >= BODY_CJK and len(BODY_LINE.findall(line)) >= BODY_CJK):
             return min(pos, limit)
         pos += len(line) + 1
     return limit
@@ -256,6 +259,11 @@ def article_date(sel: Selector, *, ref: date | None = None, text: str | None = N
 @lru_cache(maxsize=4096)
 def _info_hint(hint: str) -> bool:  # container names repeat on a page and across a site's pages
     return INFO_HINT.search(hint) is not None
+
+
+@lru_cache(maxsize=4096)
+def _title_class(cls: str) -> bool:  # class names repeat on a page and across a site's pages
+    return TITLE_CLASS.search(cls) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -86,8 +86,19 @@ def finditer(pattern: re.Pattern[str], text: str, literals: tuple[str, ...],
 
 
 def search(pattern: re.Pattern[str], text: str, literals: tuple[str, ...], low: bytes | None = None) -> bool:
-    """pattern.search(text) is not None, for a pattern as finditer takes."""
-    return next(finditer(pattern, text, literals, low), None) is not None
+    """pattern.search(text) is not None, for a pattern as finditer takes: tried where one literal stands, then where
+    the next does, up to the first match (a yes or no needs no leftmost match: the rest of the text is not read)."""
+    low = lowered(text) if low is None else low
+    if low is None:
+        return pattern.search(text) is not None
+    for literal in literals:
+        needle = literal.encode()
+        at = low.find(needle)
+        while at >= 0:
+            if pattern.match(text, at) is not None:
+                return True
+            at = low.find(needle, at + 1)
+    return False
 
 
 def search_near(pattern: re.Pattern[str], text: str, literal: str, before: int) -> re.Match[str] | None:

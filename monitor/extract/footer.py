@@ -8,6 +8,7 @@ tells the spider to read the footer again from a Chromium-rendered DOM.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +17,15 @@ from parsel import Selector
 
 from monitor.extract import fold
 from monitor.extract.model import FooterFacts
-from monitor.extract.tree import NOT_SCRIPT, NOT_SCRIPT_STYLE, PageTree, joined_text, text_nodes, tree_of
+from monitor.extract.tree import (
+    NOT_SCRIPT,
+    NOT_SCRIPT_STYLE,
+    PageTree,
+    iter_text_nodes,
+    joined_text,
+    text_nodes,
+    tree_of,
+)
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼滇蜀黔陇秦"
 SITE_CODE = re.compile(r"(?:政府)?网站标识码\s*[:：]?\s*(bm\d{8}|\d{10,12})(?!\d)", re.I)
@@ -30,6 +39,7 @@ ZHAOCUO_URL_STARTS = ("zfwzgl.www.gov.cn", "pucha.kaipuyun.cn", "jiucuo", "/c125
 SAYING_MARKS = etree.XPath("//a[contains(., '找') or contains(., '党政机关')]")
 CONAC_SCRIPT = re.compile(r"conac\.cn|_ideConac", re.I)  # the embed code of the 党政机关 mark
 FOOTER_CONTAINER = re.compile(r"foot|bottom|copyright|banquan|bq\b|dibu|db\b", re.I)
+REF_BATCH = 64  # elements whose attributes _element_marks searches at once
 
 
 @lru_cache(maxsize=4096)
@@ -39,7 +49,8 @@ def _footer_hint(hint: str) -> bool:  # container names repeat on a page and acr
 
 def _containers(tree: PageTree) -> list[Any]:
     """The footer containers (//footer | //*[@id or @class] named like a footer), in document order."""
-    return [el for el, _, _, _, hint in tree.hinted if _footer_hint(hint) or el.tag == "footer"]
+    footers = tree.tags["footer"]  # most pages have none: their elements' tags need not be read
+    return [el for el, _, _, _, hint in tree.hinted if _footer_hint(hint) or (footers and el.tag == "footer")]
 
 
 def _search_near(pattern: re.Pattern[str], text: str, literal: str, before: int, *,
@@ -86,8 +97,9 @@ def footer_facts(sel: Selector, html: str, text: str | None = None, tree: PageTr
     # The official embed codes write the marks with a script (document.write of dcs.conac.cn's or the 找错
     # platform's script): the embed code is the mark, as a browser would show it.
     inline = " ".join(tree.inline_scripts)
-    facts.conac = fold.search(CONAC_SCRIPT, inline, ("conac.cn", "_ideconac"))
-    facts.zhaocuo = fold.search(ZHAOCUO_URL, inline, ZHAOCUO_URL_STARTS)
+    low = fold.lowered(inline)  # for both searches
+    facts.conac = fold.search(CONAC_SCRIPT, inline, ("conac.cn", "_ideconac"), low)
+    facts.zhaocuo = fold.search(ZHAOCUO_URL, inline, ZHAOCUO_URL_STARTS, low)
     if not (facts.conac and facts.zhaocuo):
         facts.conac, facts.zhaocuo = _element_marks(tree, html, facts.conac, facts.zhaocuo)
     if not (facts.site_code and facts.icp and facts.police):
@@ -101,25 +113,37 @@ def _ref(node: Any) -> str:
     return f"{get('src', '')} {get('href', '')} {get('alt', '')} {get('title', '')} {get('id', '')}"
 
 
+def _ref_batches(tree: PageTree) -> Iterator[tuple[str, bool]]:
+    """(the _refs of a batch of elements joined by newlines, are they links'): the img, iframe and script[@src]
+    elements (a few dozen), then the links, each from the last one back. The marks stand in the footer, at the end
+    of the page: most pages show both in their last images or links, and the rest of the page need not be read."""
+    tags = tree.tags
+    for links in (False, True):
+        nodes = tags["a"] if links else \
+            [*tags["img"], *tags["iframe"], *(node for node in tags["script"] if node.get("src") is not None)]
+        for end in range(len(nodes), 0, -REF_BATCH):
+            yield "\n".join(_ref(node) for node in nodes[max(0, end - REF_BATCH):end]), links
+
+
 def _element_marks(tree: PageTree, html: str | None, conac: bool, zhaocuo: bool) -> tuple[bool, bool]:
     """(conac, zhaocuo) once the elements are read (//img | //a | //script[@src] | //iframe): a conac or 找错
     address, alt, title or id, a link saying 党政机关, a link whose text and attributes say 找错.
 
-    The attributes of all the elements are searched at once (none of the patterns spans a newline), and the links'
-    texts only where the page source could put 党政机关 or 找 in them: the characters themselves, or a character
-    reference (libxml2 knows no named entity for a Chinese character)."""
-    tags = tree.tags
-    others = "\n".join(_ref(node) for nodes in (tags["img"], tags["iframe"]) for node in nodes)
-    scripts = "\n".join(_ref(node) for node in tags["script"] if node.get("src") is not None)
-    link_refs = "\n".join(_ref(node) for node in tags["a"])
-    refs = "\n".join((others, scripts, link_refs))
-    conac = conac or "党政机关" in refs or fold.search(CONAC, refs, ("conac",))  # CONAC: conac|党政机关
-    # A link's attributes saying 找错 say it in its text + attributes too.
-    zhaocuo = zhaocuo or fold.search(ZHAOCUO_URL, refs, ZHAOCUO_URL_STARTS) or "找错" in link_refs
+    The attributes are searched a batch of elements at a time (none of the patterns spans a newline), until both
+    marks are found; the links' texts only where the page source could put 党政机关 or 找 in them: the characters
+    themselves, or a character reference (libxml2 knows no named entity for a Chinese character)."""
+    for refs, links in _ref_batches(tree):
+        if conac and zhaocuo:
+            return conac, zhaocuo
+        low = fold.lowered(refs)  # for both searches
+        conac = conac or "党政机关" in refs or fold.search(CONAC, refs, ("conac",), low)  # CONAC: conac|党政机关
+        # A link's attributes saying 找错 say it in its text + attributes too.
+        zhaocuo = zhaocuo or fold.search(ZHAOCUO_URL, refs, ZHAOCUO_URL_STARTS, low) or (links and "找错" in refs)
     if conac and zhaocuo:
         return conac, zhaocuo
-    if html is not None and "&#" not in html \
-            and not ((not conac and "党政机关" in html) or (not zhaocuo and "找" in html)):
+    # The characters first: a page is searched for one character many times faster than for "&#" or 党政机关.
+    if html is not None and not ((not conac and "党" in html and "党政机关" in html) or (not zhaocuo and "找" in html)) \
+            and "&#" not in html:
         return conac, zhaocuo
     # The links whose text holds 找 or 党政机关 (their string value: every text node in them, scripts' too).
     for node in SAYING_MARKS(tree.sel.root):
@@ -139,4 +163,7 @@ def _script_footer(tree: PageTree, containers: list[Any], scripts: str) -> bool:
         return True
     if any(FOOTER_CONTAINER.search(src) for node in tree.tags["script"] if (src := node.get("src")) is not None):
         return True
-    return any(not joined_text(node, NOT_SCRIPT) for node in containers)
+    # An empty container: no non-blank text node outside scripts (joined_text(node, NOT_SCRIPT) == ""), read up to
+    # the first one that is not blank.
+    return any(not NOT_SCRIPT(node) or not any(not t.isspace() for t in iter_text_nodes(node, NOT_SCRIPT) if t)
+               for node in containers)

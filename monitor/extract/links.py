@@ -104,14 +104,22 @@ def canonicalize(url: str) -> str:
     if port:
         netloc += f":{port}"
     path = re.sub(r";jsessionid=[^/?]*", "", parts.path, flags=re.I) or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    return urlunsplit((scheme, netloc, path, _canonical_query(parts.query), ""))
+
+
+@lru_cache(maxsize=4096)
+def _canonical_query(query: str) -> str:
+    """A URL's query as canonicalize writes it: sorted, without session ids and utm_* parameters. Cached: a site's
+    search and column links repeat their queries under every page's base URL."""
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
              if k.lower() not in SESSION_PARAMS and not k.lower().startswith("utm_")]
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+    return urlencode(sorted(pairs))
 
 
-# An href that is a plain path (no scheme, query, fragment, parameters, escapes, dot segments or empty segments),
-# after leading ./ and ../ segments, resolves to the canonical directory those lead to from its base plus itself:
-# the directory is worked out once per base and lead. The path may be empty after a lead (../) or be / alone.
+# An href whose path is plain (no scheme, parameters, escapes, dot segments or empty segments), after leading ./
+# and ../ segments, resolves to the canonical directory those lead to from its base plus that path: the directory is
+# worked out once per base and lead. The path may be empty after a lead (../) or be / alone. A query after it comes
+# out as canonicalize writes it (_canonical_query, cached) and a fragment is dropped, as canonicalize drops it.
 PLAIN_PATH = re.compile(r"/?(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)?")
 # A query of name=value pairs in characters that canonicalize's parse_qsl and urlencode leave as they are.
 PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~-]+(?:=[A-Za-z0-9_.~-]*)?(?:&[A-Za-z0-9_.~-]+(?:=[A-Za-z0-9_.~-]*)?)*")
@@ -179,17 +187,20 @@ def absolute(href: str | None, base_url: str) -> str | None:
     if HOST_URL.fullmatch(href):  # most links of a page, the same on every page of a site
         return _resolve_host_url(href, _scheme(base_url))
     lead = DOT_LEAD.match(href).end()  # type: ignore[union-attr] - matches the empty string at least
-    rest, query, plain = href[lead:], None, True
-    if "?" in rest:  # a plain query after a plain path (an empty path keeps the base's: the long way)
+    # The fragment goes first, as urlsplit splits it off first (a ? after the # is the fragment's).
+    rest, query = href[lead:].partition("#")[0], None
+    if "?" in rest:  # a query after the path (an empty path keeps the base's: the long way)
         rest, query = rest.split("?", 1)
-        plain = bool(rest or lead) and PLAIN_QUERY.fullmatch(query) is not None
-    if plain and (rest or lead) and PLAIN_PATH.fullmatch(rest) and not (lead and rest.startswith("/")):
+    # A query with tabs or newlines (which urlsplit removes) or ending in blanks (which canonicalize strips once
+    # urljoin drops an empty fragment) takes the long way too.
+    if (rest or lead) and PLAIN_PATH.fullmatch(rest) and not (lead and rest.startswith("/")) \
+            and (query is None or not ("\t" in query or "\r" in query or "\n" in query or query[-1:].isspace())):
         # Most links of a page; urljoin + canonicalize cost 30 µs each.
         rooted = not lead and rest.startswith("/")
         prefix = _plain_prefix(base_url, "/" if rooted else href[:lead])
         if prefix is not None:
             url = prefix + (rest[1:] if rooted else rest)
-            return url if query is None else url + _plain_query(query)
+            return url if query is None or not (canonical := _canonical_query(query)) else f"{url}?{canonical}"
     return _resolve(href, base_url)
 
 
@@ -207,6 +218,14 @@ def document_base(sel: Selector, page_url: str, tree: PageTree | None = None) ->
         return page_url
 
 
+@lru_cache(maxsize=65536)
+def _url_facts(url: str, page_domain: str) -> tuple[bool, bool]:
+    """(attachment, external) of a link on a page of `page_domain`. Cached: a site's navigation and footer links
+    recur on every page of it."""
+    host, path = host_and_path(url)
+    return ATTACHMENT.search(path) is not None, registrable_domain(host or "") != page_domain
+
+
 def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
                limit: int = MAX_LINKS_PER_PAGE, tree: PageTree | None = None) -> list[LinkFact]:
     """Every link of a page up to `limit`, resolved against its base URL; external means outside the page's own
@@ -216,26 +235,24 @@ def page_links(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
     base_url = document_base(sel, page_url, tree)
     hidden = tree.hidden  # found in the walk rather than an ancestor walk per link
     links: list[LinkFact] = []
-    seen: set[tuple[str, str]] = set()
     over = 0
-    external: dict[str | None, bool] = {}  # host → outside the page's site, asked once per host
     for tag, attr in ELEMENTS:
         kind = "a" if tag == "area" else "iframe" if tag == "frame" else tag
+        seen: set[str] = set()  # the URLs of this tag's links so far: a link is one (url, tag)
         for node in tree.tags[tag]:  # lxml directly: a Selector and an XPath per link cost more than the link
             url = absolute(node.get(attr), base_url)
-            if url is None or (url, tag) in seen:
+            if url is None or url in seen:
                 continue
-            seen.add((url, tag))
+            seen.add(url)
             if len(links) >= limit:  # counted, not built: the rest of a huge page costs a set lookup each
                 over += 1
                 continue
-            anchor = all_text(node) or node.get("alt", "") or node.get("title", "")
-            host, path = host_and_path(url)
-            outside = external.get(host)
-            if outside is None:
-                outside = external[host] = registrable_domain(host or "") != page_domain
+            # all_text(node), read here for the many links without child elements
+            anchor = (all_text(node) if len(node) else (node.text or "").strip()) \
+                or node.get("alt", "") or node.get("title", "")
+            attachment, outside = _url_facts(url, page_domain)
             # url, tag, anchor, attachment, external, hidden (positional: keywords cost a third of building it)
-            links.append(LinkFact(url, kind, anchor[:300], ATTACHMENT.search(path) is not None, outside, node in hidden))
+            links.append(LinkFact(url, kind, anchor[:300], attachment, outside, node in hidden))
     if over and cut is not None:
         cut["links"] += over
     return links

@@ -85,6 +85,12 @@ def classify_column(name: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=4096)  # a site's navigation names recur on every page of it
+def _column_name(name: str) -> bool | None:
+    """None for a link name that is no column's (NOT_COLUMN), else whether it has a column's words (COLUMN_WORDS)."""
+    return None if NOT_COLUMN.match(name) else COLUMN_WORDS.search(name) is not None
+
+
 def _in_skipped_area(node: Selector) -> bool:
     """Is a link inside navigation, header, footer, pagination… (one node; list pages map all links in one pass)."""
     for anc in node.root.iterancestors():
@@ -216,14 +222,21 @@ def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
         if url and url != this_page:
             pages[url] = None
 
+    hrefs: list[str] = []  # those of numbered pages (index_N.html), added after the scripts' pages
     for anchor in tree.tags["a"]:
+        if (href := anchor.get("href")) is None:
+            continue
         # The link text is stripped: it is one of PAGINATION_TEXT's words (four characters at most) or no match.
-        if anchor.get("href") is not None and len(text := tree.link_text(anchor)) <= 4 and PAGINATION_TEXT.match(text):
-            add(absolute(anchor.get("href"), base_url))
+        if len(text := tree.link_text(anchor)) <= 4 and PAGINATION_TEXT.match(text):
+            add(absolute(href, base_url))
+        if "index_" in href:
+            hrefs.append(href)
     for script in tree.inline_scripts:
         calls = list(CREATE_PAGE.finditer(script)) if "createPageHTML" in script else []
-        # The script's variables only where it calls createPageHTML: reading them costs more than the rest.
-        variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)} if calls else {}
+        # The script's variables only where a createPageHTML call names one (most pass numbers): reading them costs
+        # more than the rest.
+        named = any(not v.isdigit() for m in calls for v in (m.group(1), m.group(2)))
+        variables = {m.group(1): int(m.group(2)) for m in SCRIPT_VAR.finditer(script)} if named else {}
         for m in calls:
             total, current = (int(v) if v.isdigit() else variables.get(v) for v in (m.group(1), m.group(2)))
             prefix, ext = m.group(3), m.group(4)
@@ -231,7 +244,6 @@ def next_pages(sel: Selector, page_url: str, *, cut: Counter[str] | None = None,
                 continue
             for n in range((current or 0) + 1, min(total, 1000)):
                 add(absolute(f"{prefix}_{n}.{ext}", base_url))
-    hrefs = (href for a in tree.tags["a"] if (href := a.get("href")) is not None and "index_" in href)
     numbered = [(int(m.group(1)), url) for url in (absolute(h, base_url) for h in hrefs)
                 if url and (m := NUMBERED_PAGE.search(url))]
     for _, url in sorted(numbered):
@@ -339,7 +351,7 @@ def nav_columns(sel: Selector, page_url: str, exclude: set[str] = frozenset(), *
         anchor = found.el
         name = tree.link_text(anchor)
         # The name's tests first: most links are no column by their name, and need no address resolved.
-        if not name or len(name) > 14 or NOT_COLUMN.match(name) or not (found.nav or COLUMN_WORDS.search(name)):
+        if not name or len(name) > 14 or (words := _column_name(name)) is None or not (found.nav or words):
             continue
         url = absolute(anchor.get("href"), base_url)
         if not url or url == home or url in columns or url in exclude:

@@ -88,13 +88,11 @@ XHR_STARTS = ("$.ajax", ".ajax", "$.post", "$.get", "fetch", "xmlhttprequest", "
               "getlist", "renderchanneltemplate", "/irs/front/search", "/api/", ".do")
 WRITES_STARTS = ("document.write", ".innerhtml", ".append", ".html", ".insertadjacenthtml")
 # Every mark holds a -: the page's dashes are found by a pattern that starts with one (re jumps from one to the
-# next as str.find does), then the mark is checked before it; ten substring searches of the page cost ten times more.
-# No part after the - is the start of another, so a dash matches one part at most.
-SPA_DASH = re.compile(rb"-(" + rb"|".join(re.escape(mark.partition("-")[2].encode()) for mark in SPA_MARKS) + rb")")
-SPA_BEFORE_DASH: dict[bytes, tuple[bytes, ...]] = {}
-for _mark in SPA_MARKS:
-    _before, _, _after = _mark.partition("-")
-    SPA_BEFORE_DASH[_after.encode()] = (*SPA_BEFORE_DASH.get(_after.encode(), ()), _before.encode())
+# next as str.find does), then the part after the dash is matched and the whole mark looked behind; ten substring
+# searches of the page cost ten times more. The part after the dash first: re drops an alternative whose first
+# character differs from the page's without trying its look-behind (background-repeat is no ng-repeat).
+SPA_DASH = re.compile(rb"-(?:" + rb"|".join(re.escape(after.encode()) + rb"(?<=" + re.escape(mark.encode()) + rb")"
+                                             for mark in SPA_MARKS for after in [mark.partition("-")[2]]) + rb")")
 APP_IDS = ("id=\"app\"", "id='app'", "id=\"root\"")
 APP_IDS_BYTES = re.compile(rb"id=(?:\"app\"|'app'|\"root\")")  # one search, from one id= to the next
 # Script that writes list rows (li, tr, links) into the page.
@@ -104,6 +102,7 @@ PASSWORD_LOWER = str.maketrans("PASSWORD", "password")  # XPath's translate(@typ
 XML_LOWER = str.maketrans("XML", "xml")
 TITLE_KEYS = ("title", "showTitle", "docTitle", "bt", "subject", "name")
 DATE_HINT = re.compile(r"date|time|fbsj|rq", re.I)
+DATE_HINT_STARTS = ("date", "time", "fbsj", "rq")  # what its matches start with, lower-cased (fold.py)
 
 
 @dataclass(frozen=True)
@@ -142,14 +141,21 @@ def _script_texts(html: str, opener: re.Pattern[str], low: bytes | None) -> Iter
     if low is None:
         yield from ((SCRIPT_BLOCK if opener is SCRIPT_OPEN else INLINE_SCRIPT).findall(html))
         return
+    for start, end in _script_spans(html, opener, low, fold.starts(low, ("<script",))):
+        yield html[start:end]
+
+
+def _script_spans(html: str, opener: re.Pattern[str], low: bytes, opens: list[int]) -> Iterator[tuple[int, int]]:
+    """Where the texts _script_texts gives stand in the page (start, end), for a page that folds (`low`) and
+    `opens`, the places of its "<script"s."""
     end = 0
-    for at in fold.starts(low, ("<script",)):
+    for at in opens:
         if at < end or (m := opener.match(html, at)) is None:
             continue
         close = low.find(b"</script>", m.end())
         if close < 0:
             return  # no script after this one is closed either
-        yield html[m.end():close]
+        yield m.end(), close
         end = close + len("</script>")
 
 
@@ -162,12 +168,32 @@ def redirect_target(html: str, base_url: str) -> str | None:
         return urljoin(base_url, m.group(1).strip())
     if fold.lacks(html, "location"):  # what SCRIPT_REDIRECT needs, looked for once rather than in every script
         return None
-    for script in _script_texts(html, SCRIPT_OPEN, low):
-        m = fold.search_near(SCRIPT_REDIRECT, script, "location", 9)  # (document.)location…
+    if low is None:
+        matches = (fold.search_near(SCRIPT_REDIRECT, script, "location", 9)
+                   for script in _script_texts(html, SCRIPT_OPEN, low))
+    else:  # the same search, with "location" found in the page's lowered bytes rather than each script's
+        matches = (_redirect_in(html, low, start, end)
+                   for start, end in _script_spans(html, SCRIPT_OPEN, low, fold.starts(low, ("<script",))))
+    for m in matches:
         if m:
             target = (m.group(1) or m.group(2)).strip()
             if target and not target.startswith(("javascript:", "#")):
                 return urljoin(base_url, target)
+    return None
+
+
+def _redirect_in(html: str, low: bytes, start: int, end: int) -> re.Match[str] | None:
+    """SCRIPT_REDIRECT.search(html, start, end), for a page that folds (`low`). Every match holds "location" at most
+    9 characters after its start ((document.)location…): the pattern is tried there only, in order, rather than at
+    every character after the first "location" (which is mostly read, not assigned: var u = location.href)."""
+    tried = start  # the places before this one were tried
+    at = low.find(b"location", start, end)
+    while at >= 0:
+        for place in range(max(tried, at - 9), at + 1):
+            if (m := SCRIPT_REDIRECT.match(html, place, end)) is not None:
+                return m
+        tried = at + 1
+        at = low.find(b"location", tried, end)
     return None
 
 
@@ -238,11 +264,7 @@ def classify(html: str, text: str, title: str | None, url: str, *, status: int =
 
 def _spa_mark(lowered: bytes) -> bool:
     """Does the page (fold.page_lowered) hold one of SPA_MARKS?"""
-    for m in SPA_DASH.finditer(lowered):
-        at = m.start()
-        if any(at >= len(before) and lowered[at - len(before):at] == before for before in SPA_BEFORE_DASH[m.group(1)]):
-            return True
-    return False
+    return SPA_DASH.search(lowered) is not None
 
 
 def script_list_signs(html: str, text: str) -> str | None:
@@ -250,23 +272,31 @@ def script_list_signs(html: str, text: str) -> str | None:
     # The marks are ASCII: looked for in the page's bytes lower-cased (fold.page_lowered), which cost a third of
     # lower-casing the text.
     folded = fold.page_lowered(html)
-    folds = folded is not None
-    lower: str | bytes = folded if folded is not None else html.lower()
-    if folded is not None:
-        spa_mark, app_id = _spa_mark(folded), APP_IDS_BYTES.search(folded) is not None
-    else:
-        spa_mark, app_id = any(mark in lower for mark in SPA_MARKS), any(probe in lower for probe in APP_IDS)
-    if spa_mark or ("{{" in text and MUSTACHE.search(text)) or (app_id and EMPTY_APP.search(html)):
+    lower = html.lower() if folded is None else ""
+    spa_mark = _spa_mark(folded) if folded is not None else any(mark in lower for mark in SPA_MARKS)
+    if spa_mark or ("{{" in text and MUSTACHE.search(text)):
+        return "单页应用外壳"
+    app_id = APP_IDS_BYTES.search(folded) is not None if folded is not None else any(p in lower for p in APP_IDS)
+    if app_id and EMPTY_APP.search(html):
         return "单页应用外壳"
     if _short(text, 300) and SPA_SCRIPTS.search(html):
         return "单页应用外壳"
-    # The substring first: the regex scans the page slowly.
-    if (b"text/" in lower if folds else "text/" in lower) and fold.search(TEMPLATE_SCRIPT, html, ("<script",), folded):
-        return "列表模板由脚本填充"
-    scripts = " ".join(_script_texts(html, INLINE_SCRIPT_OPEN, folded))
-    if fold.search(XHR_USE, scripts, XHR_STARTS):
+    if folded is None:
+        # The substring first: the regex scans the page slowly.
+        if "text/" in lower and TEMPLATE_SCRIPT.search(html):
+            return "列表模板由脚本填充"
+        scripts, low_scripts = " ".join(_script_texts(html, INLINE_SCRIPT_OPEN, None)), None
+    else:
+        # The "<script"s found once for both readings; the scripts' text lowered is the page's, cut at the same places.
+        opens = fold.starts(folded, ("<script",))
+        if b"text/" in folded and any(TEMPLATE_SCRIPT.match(html, at) for at in opens):
+            return "列表模板由脚本填充"
+        spans = list(_script_spans(html, INLINE_SCRIPT_OPEN, folded, opens))
+        scripts = " ".join(html[start:end] for start, end in spans)
+        low_scripts = b" ".join(folded[start:end] for start, end in spans)
+    if fold.search(XHR_USE, scripts, XHR_STARTS, low_scripts):
         return "列表由脚本加载"
-    if fold.search(WRITES_LIST, scripts, WRITES_STARTS):
+    if fold.search(WRITES_LIST, scripts, WRITES_STARTS, low_scripts):
         return "列表由脚本写出"
     return None
 
@@ -368,9 +398,13 @@ def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None
     for script in tree.inline_scripts:
         if "{" not in script or len(script) > 2_000_000:
             continue
+        if not fold.search(DATE_HINT, script, DATE_HINT_STARTS):  # no literal in it can hold a date hint
+            continue
         last, tries = 0, 0
         for m in LITERAL_START.finditer(script):
-            if m.start(1) < last or tries >= 40:  # inside a literal already read; a bounded effort per script
+            if tries >= 40:  # a bounded effort per script
+                break
+            if m.start(1) < last:  # inside a literal already read
                 continue
             tries += 1
             literal = _literal_at(script, m.start(1))
@@ -392,6 +426,8 @@ def script_json_entries(sel: Selector, page_url: str, *, ref: date | None = None
 
 
 COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+# What every date needs in the text (dates.py reads \d), or a character reference that could write one.
+DIGIT_OR_REF = re.compile(r"[\d&]")
 
 
 def _comments(html: str) -> Iterator[str]:
@@ -402,6 +438,21 @@ def _comments(html: str) -> Iterator[str]:
         pos = end + 3
 
 
+def _linking_comments(html: str) -> Iterator[str]:
+    """What _comments gives that holds "<a " or "<A " twice at least. Found in fold.page_lowered(html) (which the
+    page's other readers ask for too) where the page folds: a byte per character is half the text a Chinese page
+    holds to search, and "<a " stands there for both spellings."""
+    low = fold.page_lowered(html)
+    if low is None:
+        yield from (body for body in _comments(html) if body.count("<a ") + body.count("<A ") >= 2)
+        return
+    pos = 0
+    while (start := low.find(b"<!--", pos)) >= 0 and (end := low.find(b"-->", start + 4)) >= 0:
+        if low.count(b"<a ", start + 4, end) >= 2:
+            yield html[start + 4:end]
+        pos = end + 3
+
+
 def commented_entries(html: str, page_url: str, *, ref: date | None = None,
                       sel: Selector | None = None, tree: PageTree | None = None) -> list[ListEntry]:
     """List entries inside HTML comments (lists a script writes out of a comment, as some 集约 CMS pages do).
@@ -409,8 +460,8 @@ def commented_entries(html: str, page_url: str, *, ref: date | None = None,
     against."""
     entries: list[ListEntry] = []
     base_url: str | None = None
-    for body in _comments(html):
-        if body.count("<a ") + body.count("<A ") < 2:
+    for body in _linking_comments(html):
+        if not DIGIT_OR_REF.search(body):  # a menu left in a comment: no date anywhere in it, so no dated entry
             continue
         if base_url is None:  # found once, and only for a page with a commented list
             page = sel if sel is not None else Selector(text=html or "<html></html>")
