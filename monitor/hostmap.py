@@ -77,6 +77,9 @@ logger = logging.getLogger(__name__)
 # host name). The agent asks for the TLS connection creator and a pooled connection synchronously inside that call,
 # so the real name can be put back for SNI and into the pool key (see _PinnedTLSPolicy, _PinnedPool).
 _PINNED: ContextVar[tuple[bytes, bytes] | None] = ContextVar("govmon_pinned_connection", default=None)
+# While the handler hands a request down: what frees its host's slot (HostMapDownloadHandler.download_request). The
+# connection that sends the request keeps it and calls it as soon as the answer is complete (_CappedProtocol).
+_ANSWERED: ContextVar[Callable[[], None] | None] = ContextVar("govmon_host_answered", default=None)
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,10 @@ class _CappedParser(_LenientHTTPClientParser):
 
 class _CappedProtocol(_LenientHTTP11ClientProtocol):
     max_header_bytes = 0
+    _answered: Callable[[], None] | None = None  # frees the host's slot of the request in progress
 
     def request(self, request: Any) -> Any:
+        self._answered = _ANSWERED.get()
         d = super().request(request)
         assert self._parser is not None  # request() always makes one (see Scrapy's _LenientHTTP11ClientProtocol)
         self._parser.__class__ = _CappedParser
@@ -261,6 +266,18 @@ class _CappedProtocol(_LenientHTTP11ClientProtocol):
             self._parser.MAX_LENGTH = self.max_header_bytes + 1  # the total cap applies first
         _send_now(self.transport)
         return d
+
+    def _finishResponse_WAITING(self, rest: bytes) -> None:  # noqa: N802 - Twisted's naming
+        """The answer is complete: the host's next request is let go first, then the connection goes back to the
+        pool (where that request, running on the event loop's next turn, finds it) and the answer is handed up.
+        Handed up first, the next request waited while Scrapy built the response and the spider read it
+        (≈ 0.6 ms an answer on a site answering 2 at a time)."""
+        answered, self._answered = self._answered, None
+        if answered is not None:
+            answered()
+        super()._finishResponse_WAITING(rest)
+
+    _finishResponse_TRANSMITTING = _finishResponse_WAITING  # noqa: N815 - as Twisted names it
 
     def _giveUp(self, reason: Failure) -> None:  # noqa: N802 - Twisted's naming
         if reason.check(HeadersTooLargeError):
@@ -341,6 +358,20 @@ def _rebound(response: Response, request: Request) -> Response:
     return type(response)(**kwargs | {"url": request.url, "request": request})
 
 
+class _SlotRelease:
+    """Frees one acquisition of a host's slot, once, whoever calls it first."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: asyncio.Semaphore) -> None:
+        self.host: asyncio.Semaphore | None = host
+
+    def __call__(self) -> None:
+        if self.host is not None:
+            self.host, host = None, self.host
+            host.release()
+
+
 class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """Download handler for http(s): the address policy, then mapped hosts to their address, others to their
     checked DNS address.
@@ -410,8 +441,14 @@ class HostMapDownloadHandler(ScrapyPlaywrightDownloadHandler):
         host = self._hosts.get(key)
         if host is None:
             host = self._hosts[key] = asyncio.Semaphore(self.per_host)
-        async with host:  # waiting here is before the download: its timeout and timing do not count it
+        await host.acquire()  # waiting here is before the download: its timeout and timing do not count it
+        release = _SlotRelease(host)
+        token = _ANSWERED.set(release)  # the connection frees the slot when the answer is complete...
+        try:
             return await self._timed(request)
+        finally:
+            _ANSWERED.reset(token)
+            release()  # ...or here, when there was none (an error, a timeout, Chromium)
 
     async def _timed(self, request: Request) -> Response:
         started = time.monotonic()

@@ -227,3 +227,60 @@ async def test_a_request_is_on_the_wire_when_it_is_made(monkeypatch: pytest.Monk
     freed the host's slot, other sites' pages), and the host waits idle meanwhile."""
     assert (await on_the_wire(monkeypatch, send_now=True) or b"").startswith(b"GET / HTTP/1.1\r\n")
     assert await on_the_wire(monkeypatch, send_now=False) is None  # the same without it: not sent yet
+
+
+@deferred_f_from_coro_f
+async def test_the_host_is_free_when_its_answer_is_complete() -> None:
+    """The slot of a request's host is freed by the connection as soon as the answer is complete, before the
+    connection goes back to the pool and the answer is handed up (the next request of the host goes first)."""
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+    from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+    from twisted.internet.protocol import Protocol
+    from twisted.web._newclient import Request as WireRequest
+    from twisted.web.http_headers import Headers
+
+    from monitor import hostmap
+
+    events: list[str] = []
+    body_done: Deferred[None] = Deferred()
+
+    class Body(Protocol):
+        def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
+            events.append("handed up")
+            body_done.callback(None)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", listener.getsockname()[1])
+        factory = hostmap._CappedFactory(lambda _: events.append("pooled"), None, 0)
+        protocol = await maybe_deferred_to_future(connectProtocol(endpoint, factory.buildProtocol(None)))
+        served, _ = listener.accept()
+        with served:
+            token = hostmap._ANSWERED.set(lambda: events.append("host free"))
+            try:
+                answer = protocol.request(WireRequest(b"GET", b"/", Headers({b"host": [b"www.cap.gov.cn"]}), None,
+                                                      persistent=True))
+            finally:
+                hostmap._ANSWERED.reset(token)
+            served.recv(65536)
+            served.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+            response = await maybe_deferred_to_future(answer)
+            response.deliverBody(Body())
+            await maybe_deferred_to_future(body_done)
+            protocol.transport.loseConnection()
+    assert events == ["host free", "pooled", "handed up"]
+
+
+@deferred_f_from_coro_f
+async def test_a_host_slot_is_freed_once() -> None:
+    import asyncio
+
+    from monitor.hostmap import _SlotRelease
+
+    slot = asyncio.Semaphore(1)
+    await slot.acquire()
+    release = _SlotRelease(slot)
+    release()
+    release()  # the connection freed it, then the handler's finally: one release
+    await slot.acquire()
+    assert slot.locked()
