@@ -13,6 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from monitor import settings as project_settings
 from monitor.cli import main
+from monitor.extensions import heap
 from monitor.extensions.heap import FreezeHeap
 
 
@@ -22,8 +23,9 @@ def project(**overrides: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def thawed() -> Iterator[None]:
+def thawed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     gc.unfreeze()
+    monkeypatch.setattr(heap, "_frozen", False)  # as in a process no crawl has started in yet
     yield
     gc.unfreeze()  # the test process's objects go back to the collector's walks
     gc.enable()
@@ -58,6 +60,19 @@ def test_garbage_of_the_set_up_is_collected_before_the_freeze(thawed: None) -> N
     assert garbage() is not None
     crawler.signals.send_catch_log(signals.engine_started)
     assert garbage() is None  # collected, not frozen for the rest of the crawl
+
+
+def test_a_process_is_frozen_once(thawed: None) -> None:
+    """A later crawl of the same process leaves its start to the collector: it holds the earlier crawls' leftovers."""
+    first, second = (get_crawler(Spider, project()) for _ in range(2))
+    FreezeHeap.from_crawler(first)
+    FreezeHeap.from_crawler(second)
+    first.signals.send_catch_log(signals.engine_started)
+    frozen = gc.get_freeze_count()
+    leftover = Held()
+    second.signals.send_catch_log(signals.engine_started)
+    assert gc.get_freeze_count() == frozen
+    assert any(obj is leftover for gen in range(3) for obj in gc.get_objects(gen))
 
 
 def test_the_setting_turns_it_off() -> None:
