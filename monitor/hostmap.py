@@ -64,7 +64,7 @@ from scrapy.exceptions import CannotResolveHostError, DownloadFailedError, Ignor
 from scrapy.http import Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from twisted.internet.endpoints import HostnameEndpoint
+from twisted.internet.endpoints import HostnameEndpoint, TCP4ClientEndpoint, TCP6ClientEndpoint
 from twisted.python.failure import Failure
 from twisted.web._newclient import BODY, HEADER, STATUS, HTTP11ClientProtocol
 from twisted.web.client import HTTPConnectionPool
@@ -318,21 +318,29 @@ def headers_too_large(exc: BaseException) -> HeadersTooLargeError | None:
     return None
 
 
-# How long Twisted's connection to an address (not a name) waits before it reports that address's refusal.
-ADDRESS_ATTEMPT_DELAY = 0.02
+def _direct(endpoint: Any) -> Any:
+    """The endpoint of a connection to one address, already chosen, as a plain TCP connection to it.
 
-
-def _prompt_refusal(endpoint: Any) -> None:
-    """A connection to one address, already chosen (the guard resolved the name; the URL names the address), has
-    nothing to race. Twisted's happy-eyeballs endpoint still reports the refusal of its one attempt only at its next
-    attempt time, 0.3 s later, and a refused link held one of its host's 2 slots that long: most of the time a full
-    sweep left a site idle (bench/link_sweep.py --serve-at-most 2 --detail)."""
+    The guard has resolved and checked the name, and the URL the handler hands down names the address: there is
+    nothing to race. Twisted's happy-eyeballs endpoint still runs its machinery for it: it reports the refusal of its
+    one attempt only at its next attempt time (0.3 s later; a refused link held one of its host's 2 slots that long)
+    and, with a shorter attempt delay, ticks that often while a connection is made. A TCP endpoint connects and
+    reports the kernel's answer, refusal included, as it comes. Under TLS the endpoint beneath is replaced. A name
+    (through a proxy, say) keeps its addresses raced as Twisted means them to be."""
     from monitor.guard import parse_ip  # the guard imports this module
 
     inner = getattr(endpoint, "_wrappedEndpoint", endpoint)  # under TLS, the TCP endpoint it wraps
-    # A name (through a proxy, say) keeps its addresses raced as Twisted means them to be.
-    if isinstance(inner, HostnameEndpoint) and parse_ip(str(inner._hostText)) is not None:
-        inner._attemptDelay = min(inner._attemptDelay, ADDRESS_ATTEMPT_DELAY)
+    if not isinstance(inner, HostnameEndpoint):
+        return endpoint
+    ip = parse_ip(str(inner._hostText))
+    if ip is None or str(ip) != inner._hostText:  # a name, or an address spelled otherwise (a zone, say)
+        return endpoint
+    kind = TCP6ClientEndpoint if ip.version == 6 else TCP4ClientEndpoint
+    direct = kind(inner._reactor, str(ip), inner._port, timeout=inner._timeout, bindAddress=inner._bindAddress)
+    if inner is endpoint:
+        return direct
+    endpoint._wrappedEndpoint = direct
+    return endpoint
 
 
 class _PinnedPool(HTTPConnectionPool):
@@ -340,11 +348,10 @@ class _PinnedPool(HTTPConnectionPool):
     with one name's SNI is never reused for another name)."""
 
     def getConnection(self, key: Any, endpoint: Any) -> Any:  # noqa: N802 - Twisted's interface
-        _prompt_refusal(endpoint)
         pinned = _PINNED.get()
         if pinned is not None:
             key = (*key, pinned[1])
-        return super().getConnection(key, endpoint)
+        return super().getConnection(key, _direct(endpoint))
 
 
 def _rebound(response: Response, request: Request) -> Response:

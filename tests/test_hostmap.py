@@ -284,3 +284,28 @@ async def test_a_host_slot_is_freed_once() -> None:
     release()  # the connection freed it, then the handler's finally: one release
     await slot.acquire()
     assert slot.locked()
+
+
+def test_a_connection_to_a_chosen_address_is_made_directly() -> None:
+    """An address (what the handler hands down once the guard has checked the name) is connected to as it is, with
+    no happy-eyeballs race to wait on; a name keeps Twisted's; under TLS the endpoint beneath is the one replaced."""
+    from twisted.internet import reactor
+    from twisted.internet.endpoints import (
+        HostnameEndpoint,
+        TCP4ClientEndpoint,
+        TCP6ClientEndpoint,
+        wrapClientTLS,
+    )
+    from twisted.internet.ssl import optionsForClientTLS
+
+    from monitor.hostmap import _direct
+
+    v4 = _direct(HostnameEndpoint(reactor, b"10.1.2.3", 8080, timeout=7, bindAddress=("10.0.0.9", 0)))
+    assert isinstance(v4, TCP4ClientEndpoint)
+    assert (v4._host, v4._port, v4._timeout, v4._bindAddress) == ("10.1.2.3", 8080, 7, ("10.0.0.9", 0))
+    v6 = _direct(HostnameEndpoint(reactor, b"2001:db8::5", 443))
+    assert isinstance(v6, TCP6ClientEndpoint) and v6._host == "2001:db8::5"
+    named = HostnameEndpoint(reactor, b"www.hh.gov.cn", 80)
+    assert _direct(named) is named
+    tls = wrapClientTLS(optionsForClientTLS("www.hh.gov.cn"), HostnameEndpoint(reactor, b"10.1.2.3", 443))
+    assert _direct(tls) is tls and isinstance(tls._wrappedEndpoint, TCP4ClientEndpoint)
