@@ -17,10 +17,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -530,11 +530,16 @@ def _columns(conn: Connection, table: Table,
 
 _NONE = type(None)
 _tzinfo = attrgetter("tzinfo")
-# Column type → (PostgreSQL type its binary COPY is written as, the Python types of values it takes as they are).
-# JSON arrives wrapped for psycopg by SQLAlchemy's processor, serialised by SQLAlchemy's serializer.
-_BINARY = {String: ("text", {str}), Text: ("text", {str}), JSON: ("json", {Json}), Integer: ("int4", {int}),
-           Float: ("float8", {float, int}), Boolean: ("bool", {bool}), Date: ("date", {date}),
-           DateTime: ("timestamp", {datetime})}
+@lru_cache(maxsize=1)
+def _binary() -> dict[type, tuple[str, set[type]]]:
+    """Column type → (PostgreSQL type its binary COPY is written as, the Python types of values it takes as they are).
+    JSON arrives wrapped for psycopg by SQLAlchemy's processor, serialised by SQLAlchemy's serializer. Built on the
+    first COPY: psycopg is imported by PostgreSQL's connections, and an SQLite crawl need not import it."""
+    from psycopg.types.json import Json
+
+    return {String: ("text", {str}), Text: ("text", {str}), JSON: ("json", {Json}), Integer: ("int4", {int}),
+            Float: ("float8", {float, int}), Boolean: ("bool", {bool}), Date: ("date", {date}),
+            DateTime: ("timestamp", {datetime})}
 
 
 def _binary_types(table: Table, cols: list[str], columns: list[Sequence[Any]]) -> list[str] | None:
@@ -542,7 +547,7 @@ def _binary_types(table: Table, cols: list[str], columns: list[Sequence[Any]]) -
     (binary COPY would refuse it where an INSERT has the server convert it) or a datetime carries a time zone."""
     types = []
     for name, values in zip(cols, columns, strict=True):
-        pg_type, python = _BINARY.get(type(table.c[name].type), ("", set()))
+        pg_type, python = _binary().get(type(table.c[name].type), ("", set()))
         found = set(map(type, values)) - {_NONE}
         if not found <= python or (found and pg_type == "timestamp"
                                    and set(map(_tzinfo, filter(None, values))) != {None}):
