@@ -530,6 +530,8 @@ def _columns(conn: Connection, table: Table,
 
 _NONE = type(None)
 _tzinfo = attrgetter("tzinfo")
+
+
 @lru_cache(maxsize=1)
 def _binary() -> dict[type, tuple[str, set[type]]]:
     """Column type → (PostgreSQL type its binary COPY is written as, the Python types of values it takes as they are).

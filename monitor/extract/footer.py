@@ -21,7 +21,7 @@ from monitor.extract.tree import (
     NOT_SCRIPT,
     NOT_SCRIPT_STYLE,
     PageTree,
-    iter_text_nodes,
+    has_text,
     joined_text,
     text_nodes,
     tree_of,
@@ -163,7 +163,4 @@ def _script_footer(tree: PageTree, containers: list[Any], scripts: str) -> bool:
         return True
     if any(FOOTER_CONTAINER.search(src) for node in tree.tags["script"] if (src := node.get("src")) is not None):
         return True
-    # An empty container: no non-blank text node outside scripts (joined_text(node, NOT_SCRIPT) == ""), read up to
-    # the first one that is not blank.
-    return any(not NOT_SCRIPT(node) or not any(not t.isspace() for t in iter_text_nodes(node, NOT_SCRIPT) if t)
-               for node in containers)
+    return any(not has_text(node, NOT_SCRIPT) for node in containers)  # an empty container

@@ -146,6 +146,13 @@ def joined_text(el: Any, descend: Callable[[Any], bool] | None = None) -> str:
     return " ".join(s for t in iter_text_nodes(el, descend) if (s := t.strip()))
 
 
+def has_text(el: Any, descend: Callable[[Any], bool] | None = None) -> bool:
+    """joined_text(el, descend) is not empty, read up to the first non-blank text node."""
+    if descend is not None and not descend(el):
+        return False
+    return any(not t.isspace() for t in iter_text_nodes(el, descend) if t)
+
+
 def text_outside_scripts(el: Any) -> str:
     """An element's text nodes outside scripts, stripped, non-blank ones joined by spaces (.//text() outside
     script of a link, as lists.py reads a link's title)."""
